@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApiApp, FirstRunService, loadConfigFromProcess, onShutdown, openPlatform, runMain, type LoupeConfig, type FirstRunResult } from '@loupe/server';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+runMain(async () => {
+  // The console is built beside the api (dist/apps/console next to dist/apps/api).
+  const config = loadConfigFromProcess('api', { LOUPE_CONSOLE_DIR: join(here, '..', 'console') });
+  const platform = await openPlatform(config, { migrate: true });
+  const app = await createApiApp(config, platform);
+  onShutdown(async () => {
+    await app.close();
+    await platform.close();
+  });
+  const firstRun = await app.get(FirstRunService).ensureAdmin();
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  process.stdout.write(banner(config, port, firstRun));
+});
+
+function banner(config: LoupeConfig, port: number, firstRun: FirstRunResult): string {
+  const host = ['0.0.0.0', '::', '127.0.0.1'].includes(config.http.host) ? 'localhost' : config.http.host;
+  const url = config.http.publicUrl ?? `http://${host}:${port}`;
+  const admin = config.admin;
+  const login = admin?.isEmbeddedDefault
+    ? `${admin.email} / ${admin.password}   (the embedded defaults; set LOUPE_ADMIN_EMAIL and LOUPE_ADMIN_PASSWORD before the first start to choose your own)`
+    : `${firstRun.adminEmail ?? admin?.email ?? 'the admin account'} with the password set in LOUPE_ADMIN_PASSWORD`;
+  const lines = [
+    '',
+    'Loupe is running.',
+    `  Console:    ${url}/`,
+    `  Log in:     ${login}`,
+    firstRun.defaultProject ? `  Ingest key: ${firstRun.defaultProject.publicKey} (${firstRun.defaultProject.name})` : '',
+    `  API docs:   ${url}/api/docs`,
+    `  Database:   ${config.database.mode === 'embedded' ? `embedded, in ${config.database.dataDir}` : 'PostgreSQL server'}; queue: ${config.queue.backend === 'redis' ? 'Redis' : 'PostgreSQL'}${config.runWorkerInApi ? ', worker in this process' : ''}`,
+    '',
+  ];
+  return lines.filter((l, i) => l !== '' || i === 0 || i === lines.length - 1).join('\n') + '\n';
+}

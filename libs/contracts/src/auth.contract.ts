@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const LoginRequest = z.strictObject({
+  email: z.string().trim().toLowerCase().pipe(z.email({ message: 'must be an email address, such as admin@example.com' })),
+  password: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters'),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const Role = z.enum(['owner', 'admin', 'member', 'viewer']);
+export type Role = z.infer<typeof Role>;
+
+export const CurrentUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  organizations: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
+});
+export type CurrentUser = z.infer<typeof CurrentUser>;

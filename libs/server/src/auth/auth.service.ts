@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { CurrentUser, LoginRequest } from '@loupe/contracts';
+import { CONFIG } from '../config/config.module';
+import type { LoupeConfig } from '../config/config';
+import { AccountsRepository } from './accounts.repository';
+import { dummyPasswordHash, verifyPassword } from './passwords';
+
+export const SESSION_COOKIE = 'loupe_session';
+
+/** After this many failures in a row, each further failure blocks the address for longer. */
+const FREE_ATTEMPTS = 5;
+const MAX_BLOCK_MS = 15 * 60_000;
+export const blockAfterFailure = (failures: number): number =>
+  failures < FREE_ATTEMPTS ? 0 : Math.min(MAX_BLOCK_MS, 1000 * 2 ** (failures - FREE_ATTEMPTS));
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface LoginContext {
+  userAgent: string | null;
+  clientIp: string | null;
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly accounts: AccountsRepository,
+    @Inject(CONFIG) private readonly config: LoupeConfig,
+  ) {}
+
+  /**
+   * Returns a new session token. A wrong email and a wrong password look the same to the caller;
+   * repeated failures for one email are answered 429 until the block passes.
+   */
+  async login(req: LoginRequest, ctx: LoginContext): Promise<{ token: string; expiresAt: Date }> {
+    const throttleKey = `email:${req.email}`;
+    const throttle = await this.accounts.getThrottle(throttleKey);
+    if (throttle?.blockedUntil && throttle.blockedUntil.getTime() > Date.now()) {
+      throw tooManyAttempts(throttle.blockedUntil);
+    }
+    const user = await this.accounts.findUserByEmail(req.email);
+    const ok = user ? await verifyPassword(user.passwordHash, req.password) : (await verifyPassword(await dummyPasswordHash(), req.password), false);
+    if (!user || !ok) {
+      await this.accounts.recordFailure(throttleKey, blockAfterFailure);
+      throw new UnauthorizedException('The email or password is not right.');
+    }
+    await this.accounts.clearThrottle(throttleKey);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.config.auth.sessionTtlHours * 3600_000);
+    await this.accounts.createLoginSession({ userId: user.id, tokenHash: hashToken(token), expiresAt, ...ctx });
+    return { token, expiresAt };
+  }
+
+  async logout(token: string | undefined): Promise<void> {
+    if (token) await this.accounts.deleteLoginSession(hashToken(token));
+  }
+
+  async userForToken(token: string | undefined): Promise<CurrentUser | null> {
+    if (!token) return null;
+    const live = await this.accounts.findLiveSession(hashToken(token));
+    if (!live) return null;
+    const organizations = await this.accounts.memberships(live.user.id);
+    return { id: live.user.id, email: live.user.email, name: live.user.name, organizations };
+  }
+}
+
+function tooManyAttempts(until: Date): HttpException {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+  const err = new HttpException(
+    { statusCode: 429, error: 'Too Many Requests', message: `Too many failed logins for this email. Try again in ${seconds} seconds.`, retryAfter: seconds },
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
+  return err;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/loupe');
+
+const redisUrl = z.string().regex(/^rediss?:\/\/.+/, 'must be a Redis URL such as redis://host:6379');
+
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+/**
+ * Every setting Loupe reads from its environment. `docker/example.env` documents each one;
+ * a test checks the two stay in step.
+ */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce
+    .number({ message: 'must be a port number between 1 and 65535' })
+    .int('must be a whole port number')
+    .min(0, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .default(8080),
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ message: 'must be the URL people use to reach Loupe, such as https://loupe.example.com' }).optional()),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  DATABASE_POOL_SIZE: z.coerce.number({ message: 'must be a whole number' }).int().min(1).max(200).default(10),
+  LOUPE_DATA_DIR: z.string().min(1).default('.loupe-data'),
+  REDIS_URL: z.preprocess(emptyAsUndefined, redisUrl.optional()),
+  LOUPE_INLINE_WORKER: bool(true),
+  LOUPE_ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email({ message: 'must be an email address' }).optional()),
+  LOUPE_ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(10, 'must be at least 10 characters').optional()),
+  LOUPE_SESSION_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).int().min(1).max(24 * 365).default(24 * 14),
+  LOUPE_COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { message: 'must be auto, true or false' }).default('auto'),
+  LOUPE_CONSOLE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+  LOUPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { message: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
+});
+export type Env = z.input<typeof EnvSchema>;

@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { EnvSchema } from './config.schema';
+
+export type ProcessRole = 'api' | 'worker';
+
+/** Defaults for the embedded shape, printed at start so a newcomer can log in. */
+export const EMBEDDED_ADMIN = { email: 'admin@loupe.local', password: 'loupe-admin' } as const;
+
+export interface LoupeConfig {
+  readonly role: ProcessRole;
+  readonly env: 'development' | 'production' | 'test';
+  readonly http: { readonly host: string; readonly port: number; readonly publicUrl?: string };
+  /** `embedded`: PGlite in `dataDir`; `server`: the PostgreSQL at `url`. */
+  readonly database:
+    | { readonly mode: 'embedded'; readonly dataDir: string; readonly poolSize: number }
+    | { readonly mode: 'server'; readonly url: string; readonly poolSize: number };
+  /** `redis`: BullMQ on Redis; `postgres`: BullMQ's PostgreSQL backend on Loupe's own database. */
+  readonly queue: { readonly backend: 'redis'; readonly url: string } | { readonly backend: 'postgres' };
+  readonly runWorkerInApi: boolean;
+  readonly admin: { readonly email: string; readonly password: string; readonly isEmbeddedDefault: boolean } | null;
+  readonly auth: { readonly sessionTtlHours: number; readonly cookieSecure: boolean };
+  readonly consoleDir?: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Loupe cannot start: its configuration is invalid.\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee docker/example.env for every setting and its expected form.`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0] ?? '(environment)');
+  const got = env[name];
+  const shown = got === undefined ? 'it is not set' : /PASSWORD|SECRET/.test(name) ? 'got a value that does not fit' : `got "${got}"`;
+  return `${name} ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
+}
+
+/**
+ * Reads the whole environment once, reports every problem at once, and returns a frozen object.
+ * Nothing else in Loupe reads `process.env`.
+ */
+export function loadConfig(env: Record<string, string | undefined>, role: ProcessRole): LoupeConfig {
+  const parsed = EnvSchema.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => describe(i, env));
+  if (!parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const embedded = !e.DATABASE_URL;
+  let admin: LoupeConfig['admin'] = null;
+  if (e.LOUPE_ADMIN_EMAIL && e.LOUPE_ADMIN_PASSWORD) {
+    admin = { email: e.LOUPE_ADMIN_EMAIL.toLowerCase(), password: e.LOUPE_ADMIN_PASSWORD, isEmbeddedDefault: false };
+  } else if (embedded) {
+    admin = { ...EMBEDDED_ADMIN, isEmbeddedDefault: true };
+    if (e.LOUPE_ADMIN_EMAIL) admin = { ...admin, email: e.LOUPE_ADMIN_EMAIL.toLowerCase() };
+    if (e.LOUPE_ADMIN_PASSWORD) admin = { ...admin, password: e.LOUPE_ADMIN_PASSWORD, isEmbeddedDefault: false };
+  } else if (role === 'api') {
+    if (!e.LOUPE_ADMIN_EMAIL) problems.push('LOUPE_ADMIN_EMAIL must be set when DATABASE_URL is set: it names the first admin account (it is not set)');
+    if (!e.LOUPE_ADMIN_PASSWORD) problems.push('LOUPE_ADMIN_PASSWORD must be set when DATABASE_URL is set: at least 10 characters for the first admin account (it is not set)');
+  }
+  if (role === 'worker' && embedded) {
+    problems.push('DATABASE_URL must be set for a separate worker process: the embedded database belongs to the process that runs `npm start` (it is not set)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const cookieSecure = e.LOUPE_COOKIE_SECURE === 'auto' ? (e.PUBLIC_URL ?? '').startsWith('https:') : e.LOUPE_COOKIE_SECURE === 'true';
+  const config: LoupeConfig = {
+    role,
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') },
+    database: embedded
+      ? { mode: 'embedded', dataDir: resolve(e.LOUPE_DATA_DIR), poolSize: e.DATABASE_POOL_SIZE }
+      : { mode: 'server', url: e.DATABASE_URL!, poolSize: e.DATABASE_POOL_SIZE },
+    queue: e.REDIS_URL ? { backend: 'redis', url: e.REDIS_URL } : { backend: 'postgres' },
+    runWorkerInApi: e.LOUPE_INLINE_WORKER,
+    admin,
+    auth: { sessionTtlHours: e.LOUPE_SESSION_TTL_HOURS, cookieSecure },
+    consoleDir: e.LOUPE_CONSOLE_DIR ? resolve(e.LOUPE_CONSOLE_DIR) : undefined,
+    logLevel: e.LOUPE_LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Reads this process's environment: the one place in Loupe that touches `process.env`. */
+export function loadConfigFromProcess(role: ProcessRole, defaults: Record<string, string> = {}): LoupeConfig {
+  return loadConfig({ ...defaults, ...process.env }, role);
+}

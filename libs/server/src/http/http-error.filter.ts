@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ArgumentsHost, Catch, HttpException, Logger, NotFoundException, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Paths that belong to machines; everything else that is not found is a console page. */
+const API_PREFIXES = ['/api/', '/v1/', '/sdk/', '/healthz', '/metrics'];
+
+/**
+ * Turns every error into the JSON shape of `ApiError`, and answers the console's own routes
+ * (`/sessions`, `/settings`...) with its `index.html`, so that a reload on any page works.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly log = new Logger('Http');
+  private indexHtml: string | null | undefined;
+
+  constructor(private readonly consoleDir?: string) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+
+    if (exception instanceof NotFoundException && this.isConsolePage(req)) {
+      const html = this.consoleIndex();
+      if (html) {
+        void reply.status(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
+        return;
+      }
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const payload = typeof body === 'string' ? { statusCode: status, error: exception.name, message: body } : { statusCode: status, ...body };
+      const retryAfter = (payload as { retryAfter?: number }).retryAfter;
+      if (retryAfter) void reply.header('retry-after', String(retryAfter));
+      delete (payload as { retryAfter?: number }).retryAfter;
+      void reply.status(status).send(payload);
+      return;
+    }
+    const err = exception as { statusCode?: number; message?: string; code?: string };
+    // Fastify's own errors (body too large, bad JSON, wrong content type) carry a 4xx status.
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      void reply.status(err.statusCode).send({ statusCode: err.statusCode, error: 'Bad Request', message: explainFastifyError(err) });
+      return;
+    }
+    this.log.error(`${req.method} ${req.url} failed: ${(exception as Error)?.stack ?? String(exception)}`);
+    void reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on the server. The error has been logged.' });
+  }
+
+  private isConsolePage(req: FastifyRequest): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (API_PREFIXES.some((p) => req.url === p.replace(/\/$/, '') || req.url.startsWith(p))) return false;
+    return String(req.headers.accept ?? '').includes('text/html');
+  }
+
+  private consoleIndex(): string | null {
+    if (this.indexHtml === undefined) {
+      const file = this.consoleDir ? join(this.consoleDir, 'index.html') : '';
+      this.indexHtml = file && existsSync(file) ? readFileSync(file, 'utf8') : null;
+    }
+    return this.indexHtml;
+  }
+}
+
+function explainFastifyError(err: { code?: string; message?: string }): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body is larger than this endpoint accepts.';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'This endpoint does not accept that Content-Type; send application/json.';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'The body is empty; send a JSON object.';
+    default:
+      return err.message?.includes('JSON') ? 'The body is not valid JSON.' : (err.message ?? 'The request is not valid.');
+  }
+}

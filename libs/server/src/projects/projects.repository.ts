@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { ProjectEntity, type ProjectSettings } from '../database/entities';
+
+/** A public key is safe to publish in a page: it can only send recordings to its project. */
+export const newPublicKey = () => `pk_${randomBytes(18).toString('base64url')}`;
+
+@Injectable()
+export class ProjectsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  listForOrganizations(organizationIds: string[]): Promise<ProjectEntity[]> {
+    if (organizationIds.length === 0) return Promise.resolve([]);
+    return this.db.getRepository(ProjectEntity).find({ where: { organizationId: In(organizationIds) }, order: { createdAt: 'ASC' } });
+  }
+
+  create(p: { organizationId: string; name: string; settings: ProjectSettings }, m: EntityManager = this.db.manager): Promise<ProjectEntity> {
+    return m.getRepository(ProjectEntity).save({ ...p, publicKey: newPublicKey() });
+  }
+
+  findByPublicKey(publicKey: string): Promise<ProjectEntity | null> {
+    return this.db.getRepository(ProjectEntity).findOneBy({ publicKey });
+  }
+}

@@ -1,0 +1,57 @@
+import { Queue, Worker, createPostgresBackend, withBackend, type Processor, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * How Loupe reaches BullMQ: Redis when configured, otherwise BullMQ's PostgreSQL backend on Loupe's
+ * own database. Everything else in Loupe sees only `Queue` and `Worker`.
+ */
+export interface QueueConnection {
+  readonly backend: 'redis' | 'postgres';
+  createQueue(name: string): Queue;
+  createWorker(name: string, processor: Processor, opts: { concurrency: number }): Worker;
+  close(): Promise<void>;
+}
+
+const PREFIX = 'loupe';
+
+export function redisQueueConnection(url: string): QueueConnection {
+  const clients: Redis[] = [];
+  // BullMQ needs maxRetriesPerRequest null on blocking connections; workers get their own client.
+  const client = () => {
+    const c = new Redis(url, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
+    c.on('error', () => undefined);
+    clients.push(c);
+    return c;
+  };
+  const shared = client();
+  return {
+    backend: 'redis',
+    createQueue: (name) => new Queue(name, { connection: shared, prefix: PREFIX }),
+    createWorker: (name, processor, opts) =>
+      new Worker(name, processor, { connection: client(), prefix: PREFIX, concurrency: opts.concurrency } satisfies WorkerOptions),
+    async close() {
+      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+export function postgresQueueConnection(url: string, opts: { embedded: boolean }): QueueConnection {
+  const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
+  // The api migrates BullMQ's schema at start (see the platform); here it is only checked.
+  const connection = { connectionString: url, schema: 'bullmq', max: 4 };
+  return {
+    backend: 'postgres',
+    createQueue: (name) => new PgQueue(name, { connection, prefix: PREFIX }) as unknown as Queue,
+    createWorker: (name, processor, o) =>
+      new PgWorker(name, processor, {
+        connection,
+        prefix: PREFIX,
+        concurrency: o.concurrency,
+        // The embedded database is one session behind a multiplexer: NOTIFY does not reach an
+        // idle listener, so an idle worker looks for new jobs every second instead.
+        ...(opts.embedded ? { drainDelay: 1 } : {}),
+      }) as unknown as Worker,
+    // Each queue and worker owns its pool and closes it itself.
+    close: () => Promise.resolve(),
+  };
+}

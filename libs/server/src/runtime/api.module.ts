@@ -1,0 +1,49 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { ConfigModule } from '../config/config.module';
+import type { LoupeConfig } from '../config/config';
+import { DatabaseModule } from '../database/database.module';
+import { HealthModule } from '../health/health.module';
+import { ProjectsModule } from '../projects/projects.module';
+import { QueueModule } from '../queue/queue.module';
+import { SetupModule } from '../setup/setup.module';
+import { SystemModule } from '../system/system.module';
+import type { Platform } from './platform';
+
+/** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
+export const JOB_MODULES = [SystemModule];
+
+@Module({})
+export class ApiModule {
+  static forPlatform(config: LoupeConfig, platform: Platform): DynamicModule {
+    const runWorkers = config.runWorkerInApi;
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forDataSource(platform.dataSource),
+        QueueModule.forConnection(platform.queue, { runWorkers }),
+        AuthModule,
+        ProjectsModule,
+        HealthModule,
+        SetupModule,
+        ...(runWorkers ? JOB_MODULES : []),
+      ],
+    };
+  }
+}
+
+@Module({})
+export class WorkerModule {
+  static forPlatform(config: LoupeConfig, platform: Platform): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forDataSource(platform.dataSource),
+        QueueModule.forConnection(platform.queue, { runWorkers: true }),
+        ...JOB_MODULES,
+      ],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import fastifyCookie from '@fastify/cookie';
+import { existsSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { LoupeConfig } from '../config/config';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { ApiModule } from './api.module';
+import type { Platform } from './platform';
+
+/** Builds the api application (not yet listening): used by the api's main and by the API tests. */
+export async function createApiApp(config: LoupeConfig, platform: Platform, opts: { logger?: false } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ trustProxy: true, bodyLimit: 1024 * 1024 });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forPlatform(config, platform), adapter, {
+    logger: opts.logger === false ? false : logLevels(config.logLevel),
+    bufferLogs: false,
+  });
+  await app.register(fastifyCookie);
+  const consoleDir = config.consoleDir && existsSync(config.consoleDir) ? config.consoleDir : undefined;
+  app.useGlobalFilters(new HttpErrorFilter(consoleDir));
+  if (consoleDir) app.useStaticAssets({ root: consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
+
+  const doc = new DocumentBuilder()
+    .setTitle('Loupe API')
+    .setDescription('Record visits, replay them, and find where people struggle. `/v1/*` takes what browsers send with a public project key; `/api/v1/*` needs a console session or an API key.')
+    .setVersion('0.1.0')
+    .addCookieAuth('loupe_session')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
+  return app;
+}
+
+function logLevels(level: LoupeConfig['logLevel']) {
+  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const map = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 } as const;
+  return order.slice(0, map[level] + 1);
+}
