@@ -25,6 +25,8 @@ export async function startTestApi(databaseUrl: string, env: Record<string, stri
       LOUPE_ADMIN_PASSWORD: 'first-admin-password',
       LOUPE_LOG_LEVEL: 'error',
       LOUPE_INLINE_WORKER: 'true',
+      // Test files share the databases; their own queue names keep one file's jobs from another's workers.
+      LOUPE_QUEUE_PREFIX: `t${randomUUID().slice(0, 8)}`,
       ...env,
     },
     'api',

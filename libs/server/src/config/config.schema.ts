@@ -33,6 +33,7 @@ export const EnvSchema = z.object({
   LOUPE_DATA_DIR: z.string().min(1).default('.loupe-data'),
   REDIS_URL: z.preprocess(emptyAsUndefined, redisUrl.optional()),
   LOUPE_INLINE_WORKER: bool(true),
+  LOUPE_QUEUE_PREFIX: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be a short name of lower-case letters, digits, - and _').default('loupe'),
   LOUPE_ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email({ message: 'must be an email address' }).optional()),
   LOUPE_ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(10, 'must be at least 10 characters').optional()),
   LOUPE_SESSION_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).int().min(1).max(24 * 365).default(24 * 14),

@@ -16,7 +16,7 @@ export interface LoupeConfig {
     | { readonly mode: 'embedded'; readonly dataDir: string; readonly poolSize: number }
     | { readonly mode: 'server'; readonly url: string; readonly poolSize: number };
   /** `redis`: BullMQ on Redis; `postgres`: BullMQ's PostgreSQL backend on Loupe's own database. */
-  readonly queue: { readonly backend: 'redis'; readonly url: string } | { readonly backend: 'postgres' };
+  readonly queue: ({ readonly backend: 'redis'; readonly url: string } | { readonly backend: 'postgres' }) & { readonly prefix: string };
   readonly runWorkerInApi: boolean;
   readonly admin: { readonly email: string; readonly password: string; readonly isEmbeddedDefault: boolean } | null;
   readonly auth: { readonly sessionTtlHours: number; readonly cookieSecure: boolean };
@@ -73,7 +73,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     database: embedded
       ? { mode: 'embedded', dataDir: resolve(e.LOUPE_DATA_DIR), poolSize: e.DATABASE_POOL_SIZE }
       : { mode: 'server', url: e.DATABASE_URL!, poolSize: e.DATABASE_POOL_SIZE },
-    queue: e.REDIS_URL ? { backend: 'redis', url: e.REDIS_URL } : { backend: 'postgres' },
+    queue: e.REDIS_URL ? { backend: 'redis', url: e.REDIS_URL, prefix: e.LOUPE_QUEUE_PREFIX } : { backend: 'postgres', prefix: e.LOUPE_QUEUE_PREFIX },
     runWorkerInApi: e.LOUPE_INLINE_WORKER,
     admin,
     auth: { sessionTtlHours: e.LOUPE_SESSION_TTL_HOURS, cookieSecure },

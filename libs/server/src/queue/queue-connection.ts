@@ -12,9 +12,7 @@ export interface QueueConnection {
   close(): Promise<void>;
 }
 
-const PREFIX = 'loupe';
-
-export function redisQueueConnection(url: string): QueueConnection {
+export function redisQueueConnection(url: string, prefix: string): QueueConnection {
   const clients: Redis[] = [];
   // BullMQ needs maxRetriesPerRequest null on blocking connections; workers get their own client.
   const client = () => {
@@ -26,26 +24,27 @@ export function redisQueueConnection(url: string): QueueConnection {
   const shared = client();
   return {
     backend: 'redis',
-    createQueue: (name) => new Queue(name, { connection: shared, prefix: PREFIX }),
+    createQueue: (name) => new Queue(name, { connection: shared, prefix }),
     createWorker: (name, processor, opts) =>
-      new Worker(name, processor, { connection: client(), prefix: PREFIX, concurrency: opts.concurrency } satisfies WorkerOptions),
+      new Worker(name, processor, { connection: client(), prefix, concurrency: opts.concurrency } satisfies WorkerOptions),
     async close() {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }
 
-export function postgresQueueConnection(url: string, opts: { embedded: boolean }): QueueConnection {
+export function postgresQueueConnection(url: string, prefix: string, opts: { embedded: boolean }): QueueConnection {
   const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
   // The api migrates BullMQ's schema at start (see the platform); here it is only checked.
   const connection = { connectionString: url, schema: 'bullmq', max: 4 };
+  // This backend has no key prefix: the prefix becomes part of each queue's name instead.
+  const qualified = (name: string) => `${prefix}_${name}`;
   return {
     backend: 'postgres',
-    createQueue: (name) => new PgQueue(name, { connection, prefix: PREFIX }) as unknown as Queue,
+    createQueue: (name) => new PgQueue(qualified(name), { connection }) as unknown as Queue,
     createWorker: (name, processor, o) =>
-      new PgWorker(name, processor, {
+      new PgWorker(qualified(name), processor, {
         connection,
-        prefix: PREFIX,
         concurrency: o.concurrency,
         // The embedded database is one session behind a multiplexer: NOTIFY does not reach an
         // idle listener, so an idle worker looks for new jobs every second instead.

@@ -40,7 +40,7 @@ export async function openPlatform(config: LoupeConfig, opts: { migrate: boolean
   // PGlite reports an Emscripten build; behind its socket, NOTIFY does not reach idle listeners.
   const [{ version }] = (await dataSource.query('SELECT version()')) as Array<{ version: string }>;
   const isPglite = !!embedded || /emscripten|emcc|wasm/i.test(version);
-  const queue = config.queue.backend === 'redis' ? redisQueueConnection(config.queue.url) : postgresQueueConnection(url, { embedded: isPglite });
+  const queue = config.queue.backend === 'redis' ? redisQueueConnection(config.queue.url, config.queue.prefix) : postgresQueueConnection(url, config.queue.prefix, { embedded: isPglite });
   return {
     dataSource,
     queue,

@@ -1,0 +1,48 @@
+import { createBrowserRouter, Navigate, Outlet } from 'react-router';
+import { RouterProvider } from 'react-router/dom';
+import { AuthProvider, RequireSignIn } from './auth';
+import { LoginPage } from './pages/login.page';
+import { DashboardPage, ExperimentsPage, FeedbackPage, FunnelsPage, HeatmapsPage } from './pages/section.pages';
+import { SessionsPage } from './pages/sessions.page';
+import { SettingsPage } from './pages/settings.page';
+import { PageNotFound, ProjectHome, ProjectLayout } from './project-layout';
+import { ProjectsProvider } from './projects';
+
+const router = createBrowserRouter([
+  { path: '/login', element: <LoginPage /> },
+  {
+    element: (
+      <RequireSignIn>
+        <ProjectsProvider>
+          <Outlet />
+        </ProjectsProvider>
+      </RequireSignIn>
+    ),
+    children: [
+      { index: true, element: <ProjectHome /> },
+      {
+        path: 'p/:projectId',
+        element: <ProjectLayout />,
+        children: [
+          { index: true, element: <Navigate to="sessions" replace /> },
+          { path: 'sessions', element: <SessionsPage /> },
+          { path: 'heatmaps', element: <HeatmapsPage /> },
+          { path: 'funnels', element: <FunnelsPage /> },
+          { path: 'experiments', element: <ExperimentsPage /> },
+          { path: 'feedback', element: <FeedbackPage /> },
+          { path: 'dashboard', element: <DashboardPage /> },
+          { path: 'settings', element: <SettingsPage /> },
+        ],
+      },
+      { path: '*', element: <PageNotFound /> },
+    ],
+  },
+]);
+
+export function App() {
+  return (
+    <AuthProvider>
+      <RouterProvider router={router} />
+    </AuthProvider>
+  );
+}

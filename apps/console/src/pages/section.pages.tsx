@@ -1,0 +1,60 @@
+import { Link } from 'react-router';
+import { EmptyState, PageHeading, useDocumentTitle } from '../page';
+import { useProject } from '../projects';
+
+/** A section that fills up from recorded sessions: until there are some, it says what it will show. */
+function WaitingForSessions({ title, description, waiting }: { title: string; description: string; waiting: string }) {
+  const project = useProject();
+  useDocumentTitle(title, project.name);
+  return (
+    <>
+      <PageHeading description={description}>{title}</PageHeading>
+      <EmptyState title="Nothing to show yet">
+        <p>{waiting}</p>
+        <p>
+          <Link to={`/p/${project.id}/sessions`}>Install the snippet</Link> on your site to start recording.
+        </p>
+      </EmptyState>
+    </>
+  );
+}
+
+export const HeatmapsPage = () => (
+  <WaitingForSessions
+    title="Heatmaps"
+    description="Where people click, how their cursor moves and how far they scroll, drawn over your real pages, for each device and each variant."
+    waiting="Heatmaps appear for a page once visits to it have been recorded."
+  />
+);
+
+export const FunnelsPage = () => (
+  <WaitingForSessions
+    title="Funnels"
+    description="The steps you expect people to take, such as product, cart and checkout, and how many give up at each one, with the sessions behind every drop-off."
+    waiting="Define a funnel from the pages and events of recorded visits; none have been recorded for this project yet."
+  />
+);
+
+export const ExperimentsPage = () => (
+  <WaitingForSessions
+    title="Experiments"
+    description="Which variant of a page wins, and by how much: lift, confidence intervals and a warning when traffic is not split as planned."
+    waiting="Results appear once your site reports which variant each visitor saw, with Loupe.exposure(key, variant)."
+  />
+);
+
+export const FeedbackPage = () => (
+  <WaitingForSessions
+    title="Feedback"
+    description="NPS, satisfaction and effort scores with the comments people leave, each linked to the session it came from."
+    waiting="Answers appear here once a survey is shown on your site and someone responds."
+  />
+);
+
+export const DashboardPage = () => (
+  <WaitingForSessions
+    title="Dashboard"
+    description="Your site at a glance: visits, frustration, errors and conversion over time, and the pages that need attention first."
+    waiting="The dashboard fills in as soon as the first visits are recorded."
+  />
+);
