@@ -2,3 +2,4 @@ export * from './auth.contract';
 export * from './projects.contract';
 export * from './health.contract';
 export * from './errors.contract';
+export * from './recording';
