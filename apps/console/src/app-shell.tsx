@@ -1,6 +1,6 @@
 import type { Project } from '@loupe/contracts';
-import { useState, type ReactNode } from 'react';
-import { Link, NavLink, useMatch, useNavigate } from 'react-router';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link, NavLink, useLocation, useMatch, useNavigate } from 'react-router';
 import { useAuth, useCurrentUser } from './auth';
 import { useProjects } from './projects';
 
@@ -17,6 +17,20 @@ export const SECTIONS = [
 
 /** Header and navigation around every signed-in page; `project` is null until one exists or is found. */
 export function AppShell({ project, children }: { project: Project | null; children: ReactNode }) {
+  const navRef = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+
+  useEffect(() => {
+    // On narrow screens the navigation is a row that scrolls sideways; keep the open section in view.
+    const nav = navRef.current;
+    const current = nav?.querySelector('[aria-current="page"]');
+    if (!nav || !current || nav.scrollWidth <= nav.clientWidth) return;
+    const box = nav.getBoundingClientRect();
+    const link = current.getBoundingClientRect();
+    if (link.left < box.left) nav.scrollLeft -= box.left - link.left + 8;
+    else if (link.right > box.right) nav.scrollLeft += link.right - box.right + 8;
+  }, [pathname]);
+
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -25,7 +39,7 @@ export function AppShell({ project, children }: { project: Project | null; child
       <AppHeader project={project} />
       <div className={project ? 'shell-body' : 'shell-body shell-body-single'}>
         {project && (
-          <nav className="side-nav" aria-label="Project sections">
+          <nav className="side-nav" aria-label="Project sections" ref={navRef}>
             <ul>
               {SECTIONS.map((s) => (
                 <li key={s.path}>
@@ -60,7 +74,7 @@ function AppHeader({ project }: { project: Project | null }) {
         </span>
         <button
           type="button"
-          className="button button-quiet"
+          className="button button-small"
           disabled={leaving}
           onClick={() => {
             setLeaving(true);

@@ -87,7 +87,6 @@ describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toBe(expected.message);
-    await page.screenshot({ path: '/tmp/look-login.png' });
     expect(await page.getByRole('button', { name: 'Log in' }).isEnabled()).toBe(true);
     expect(path()).toBe('/login');
   });
@@ -134,7 +133,6 @@ describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
 
     await page.getByLabel('Project name').fill('Checkout site');
     await page.getByLabel(/Allowed origins/).fill('https://shop.example.com');
-    await page.screenshot({ path: '/tmp/look-settings.png', fullPage: true });
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.waitForURL((url) => /^\/p\/[^/]+\/sessions$/.test(url.pathname) && !url.pathname.includes(account.project.id));
     await heading('Sessions').waitFor();
@@ -184,10 +182,6 @@ describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
       await phone.goto(`/p/${account.project.id}/sessions`);
       await logIn(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
-      await phone.screenshot({ path: '/tmp/look-phone.png', fullPage: true });
-      await phone.getByRole('link', { name: 'Settings' }).click();
-      await phone.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
-      await phone.screenshot({ path: '/tmp/look-phone-settings.png', fullPage: true });
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBe(0);
       expect(await phone.getByRole('button', { name: 'Log out' }).isVisible()).toBe(true);
