@@ -7,7 +7,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 runMain(async () => {
   // The console is built beside the api (dist/apps/console next to dist/apps/api).
-  const config = loadConfigFromProcess('api', { LOUPE_CONSOLE_DIR: join(here, '..', 'console') });
+  const config = loadConfigFromProcess('api', { LOUPE_CONSOLE_DIR: join(here, '..', 'console'), LOUPE_SDK_DIR: join(here, '..', '..', 'sdk') });
   const platform = await openPlatform(config, { migrate: true });
   const app = await createApiApp(config, platform);
   onShutdown(async () => {

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApiApp, FirstRunService, loadConfig, openPlatform } from '@loupe/server';
-import { startEmbeddedPostgres } from '../../../libs/server/src/database/embedded-postgres';
+import { createApiApp, FirstRunService, loadConfig, openPlatform, startEmbeddedPostgres } from '@loupe/server';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'loupe-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

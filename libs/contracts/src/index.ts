@@ -3,3 +3,5 @@ export * from './projects.contract';
 export * from './health.contract';
 export * from './errors.contract';
 export * from './recording';
+export * from './ingest.contract';
+export * from './sessions.contract';

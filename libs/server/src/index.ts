@@ -7,4 +7,6 @@ export * from './setup/first-run.service';
 export * from './queue/queue.service';
 export * from './queue/queue.definitions';
 export * from './queue/queue-connection';
+export { SweepJob } from './recordings/sweep.job';
 export * from './runtime/process';
+export * from './database/embedded-postgres';

@@ -39,6 +39,7 @@ export const EnvSchema = z.object({
   LOUPE_SESSION_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).int().min(1).max(24 * 365).default(24 * 14),
   LOUPE_COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { message: 'must be auto, true or false' }).default('auto'),
   LOUPE_CONSOLE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+  LOUPE_SDK_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { message: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
 });
 export type Env = z.input<typeof EnvSchema>;

@@ -21,6 +21,8 @@ export interface LoupeConfig {
   readonly admin: { readonly email: string; readonly password: string; readonly isEmbeddedDefault: boolean } | null;
   readonly auth: { readonly sessionTtlHours: number; readonly cookieSecure: boolean };
   readonly consoleDir?: string;
+  /** Where the built recorder (`loupe.js`) is, served at /sdk/. */
+  readonly sdkDir?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
 
@@ -78,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     admin,
     auth: { sessionTtlHours: e.LOUPE_SESSION_TTL_HOURS, cookieSecure },
     consoleDir: e.LOUPE_CONSOLE_DIR ? resolve(e.LOUPE_CONSOLE_DIR) : undefined,
+    sdkDir: e.LOUPE_SDK_DIR ? resolve(e.LOUPE_SDK_DIR) : undefined,
     logLevel: e.LOUPE_LOG_LEVEL,
   };
   return deepFreeze(config);

@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import type { CreateProjectRequest, CurrentUser, Project } from '@loupe/contracts';
 import type { ProjectEntity } from '../database/entities';
 import { ProjectsRepository } from './projects.repository';
@@ -12,6 +12,17 @@ export class ProjectsService {
   async list(user: CurrentUser): Promise<Project[]> {
     const rows = await this.projects.listForOrganizations(user.organizations.map((o) => o.id));
     return rows.map(toProject);
+  }
+
+  /**
+   * The project, when the user belongs to its organization. Anything else is a 404, so that ids
+   * of other organizations' projects cannot be told from ids that do not exist.
+   */
+  async requireAccess(user: CurrentUser, projectId: string): Promise<Project> {
+    const projects = await this.list(user);
+    const project = projects.find((p) => p.id === projectId);
+    if (!project) throw new NotFoundException('No such project among yours. Pick one from GET /api/v1/projects.');
+    return project;
   }
 
   async create(user: CurrentUser, req: CreateProjectRequest): Promise<Project> {

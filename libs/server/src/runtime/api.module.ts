@@ -4,6 +4,9 @@ import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
+import { IngestModule } from '../ingest/ingest.module';
+import { RecordingJobsModule } from '../recordings/recording-jobs.module';
+import { RecordingsModule } from '../recordings/recordings.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { QueueModule } from '../queue/queue.module';
 import { SetupModule } from '../setup/setup.module';
@@ -11,7 +14,7 @@ import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
 
 /** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
-export const JOB_MODULES = [SystemModule];
+export const JOB_MODULES = [SystemModule, RecordingJobsModule];
 
 @Module({})
 export class ApiModule {
@@ -26,6 +29,8 @@ export class ApiModule {
         AuthModule,
         ProjectsModule,
         HealthModule,
+        IngestModule,
+        RecordingsModule,
         SetupModule,
         ...(runWorkers ? JOB_MODULES : []),
       ],

@@ -4,21 +4,43 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LoupeConfig } from '../config/config';
+import { INGEST_LIMITS } from '@loupe/contracts/recording';
+import { registerBodyParsers } from '../http/body-parsers';
 import { HttpErrorFilter } from '../http/http-error.filter';
+import { allowCaller } from '../ingest/ingest.controller';
 import { ApiModule } from './api.module';
 import type { Platform } from './platform';
 
 /** Builds the api application (not yet listening): used by the api's main and by the API tests. */
 export async function createApiApp(config: LoupeConfig, platform: Platform, opts: { logger?: false } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ trustProxy: true, bodyLimit: 1024 * 1024 });
+  // The body parsers enforce each route's own limit; this is only the ceiling.
+  const adapter = new FastifyAdapter({ trustProxy: true, bodyLimit: 256 * 1024 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forPlatform(config, platform), adapter, {
     logger: opts.logger === false ? false : logLevels(config.logLevel),
     bufferLogs: false,
+    // Loupe registers its own body parsers, with per-route limits (see http/body-parsers.ts).
+    bodyParser: false,
   });
   await app.register(fastifyCookie);
+  const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify, {
+    defaultBytes: 1024 * 1024,
+    byPathPrefix: [
+      { prefix: '/v1/ingest', bytes: INGEST_LIMITS.maxCompressedBytes },
+      { prefix: '/api/v1/sessions/import', bytes: 256 * 1024 * 1024 },
+    ],
+  });
+  // Set before the body is read, so that even a refused body (413) can be read by the recorder.
+  fastify.addHook('onRequest', (req, reply, done) => {
+    if (req.url.startsWith('/v1/')) allowCaller(req, reply);
+    done();
+  });
   const consoleDir = config.consoleDir && existsSync(config.consoleDir) ? config.consoleDir : undefined;
   app.useGlobalFilters(new HttpErrorFilter(consoleDir));
   if (consoleDir) app.useStaticAssets({ root: consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
+  if (config.sdkDir && existsSync(config.sdkDir)) {
+    app.useStaticAssets({ root: config.sdkDir, prefix: '/sdk/', decorateReply: !consoleDir, wildcard: false, setHeaders: (res) => res.setHeader('access-control-allow-origin', '*') });
+  }
 
   const doc = new DocumentBuilder()
     .setTitle('Loupe API')

@@ -1,0 +1,51 @@
+import { Controller, Headers, HttpCode, Options, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IngestAccepted } from '@loupe/contracts';
+import { IngestService } from './ingest.service';
+
+/**
+ * Browsers on any site may post here: the project's allowed origins are enforced by the service
+ * (403), and the answer reveals nothing, so CORS simply reflects the caller's origin.
+ */
+export function allowCaller(req: FastifyRequest, reply: FastifyReply): void {
+  const origin = req.headers.origin;
+  if (origin) void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+  void reply.header('access-control-expose-headers', 'Retry-After');
+}
+
+@ApiTags('ingest')
+@Controller('v1/ingest')
+export class IngestController {
+  constructor(private readonly ingest: IngestService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Store one recorded batch', description: 'The body is the gzip-compressed JSON of one batch (see the SDK docs). Writes only; the public key cannot read anything.' })
+  @ApiConsumes('application/octet-stream', 'text/plain')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiQuery({ name: 'key', description: "The project's public key (or the X-Loupe-Key header).", required: false })
+  @ApiAcceptedResponse({ description: '`{"accepted":true,"duplicate":false}`; a retry of a stored batch answers `duplicate: true` and stores nothing.' })
+  @ApiBadRequestResponse({ description: 'Malformed gzip, JSON, envelope or events.' })
+  @ApiUnauthorizedResponse({ description: 'Unknown key.' })
+  @ApiPayloadTooLargeResponse({ description: 'Over a size limit, or a decompression bomb.' })
+  @ApiServiceUnavailableResponse({ description: 'The database is unreachable; retry after Retry-After seconds.' })
+  async post(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Query('key') queryKey: string | undefined,
+    @Headers('x-loupe-key') headerKey: string | undefined,
+  ): Promise<IngestAccepted> {
+    return this.ingest.ingest({ key: headerKey ?? queryKey, origin: req.headers.origin, userAgent: req.headers['user-agent'], body: req.body });
+  }
+
+  @Options()
+  @HttpCode(204)
+  preflight(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
+    allowCaller(req, reply);
+    void reply
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'content-type, x-loupe-key')
+      .header('access-control-max-age', '86400');
+  }
+}

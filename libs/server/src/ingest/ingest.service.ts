@@ -1,0 +1,94 @@
+import { ForbiddenException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import type { IngestAccepted } from '@loupe/contracts';
+import { originAllowed, ProjectKeys } from '../projects/project-keys';
+import { chunkJobId } from '../queue/queue.definitions';
+import { QueueService, withTimeout } from '../queue/queue.service';
+import { RecordingsRepository } from '../recordings/recordings.repository';
+import { decodeBatch } from './batch-decoder';
+
+export interface IngestRequest {
+  key: string | undefined;
+  origin: string | undefined;
+  userAgent: string | undefined;
+  body: unknown;
+}
+
+/** Tells the browser to keep its batch and come back; the recorder honours it. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The least work that makes a batch durable: authenticate the key, bound and check the batch,
+ * store its compressed bytes and its session in one transaction, enqueue one job.
+ */
+@Injectable()
+export class IngestService {
+  private readonly log = new Logger('Ingest');
+
+  constructor(
+    private readonly keys: ProjectKeys,
+    private readonly recordings: RecordingsRepository,
+    private readonly queue: QueueService,
+  ) {}
+
+  async ingest(req: IngestRequest): Promise<IngestAccepted> {
+    const project = await this.unavailableOnDatabaseError(() => this.keys.find(req.key));
+    if (!project) throw new UnauthorizedException('Unknown project key. Copy the key from the project settings into Loupe.init({ key }).');
+    if (req.origin && !originAllowed(project, req.origin)) {
+      throw new ForbiddenException(`This project does not take recordings from ${req.origin}. Add the origin to the project's allowed origins.`);
+    }
+    const batch = await decodeBatch(req.body, Date.now());
+    const { envelope } = batch;
+    const key = { projectId: project.id, sessionId: envelope.sessionId, windowId: envelope.windowId ?? 'main', seq: envelope.seq };
+    const stored = await this.unavailableOnDatabaseError(() =>
+      this.recordings.storeChunk({
+        ...key,
+        visitorId: envelope.visitorId,
+        batchId: envelope.batchId,
+        firstTs: envelope.events[0]!.timestamp,
+        lastTs: envelope.events[envelope.events.length - 1]!.timestamp,
+        eventCount: envelope.events.length,
+        rawBytes: batch.rawBytes,
+        body: batch.stored,
+        encoding: 'gzip',
+        userAgent: req.userAgent?.slice(0, 512) ?? null,
+        source: 'sdk',
+      }),
+    );
+    if (stored) await this.enqueue(key);
+    return { accepted: true, duplicate: !stored };
+  }
+
+  /** A queue that does not answer must not fail ingest: the chunk is stored, and the sweeper will enqueue it. */
+  private async enqueue(key: { projectId: string; sessionId: string; windowId: string; seq: number }): Promise<void> {
+    try {
+      await withTimeout(this.queue.add('recording.process-chunk', key, { jobId: chunkJobId(key) }), 1000, 'the queue did not answer in time');
+    } catch (err) {
+      this.log.warn(`chunk stored, not yet enqueued (${(err as Error).message}); the sweeper will enqueue it`);
+    }
+  }
+
+  private async unavailableOnDatabaseError<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isConnectionError(err)) {
+        const e = new ServiceUnavailableException({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'Loupe cannot reach its database right now. Keep the batch and send it again later.',
+          retryAfter: RETRY_AFTER_SECONDS,
+        });
+        throw e;
+      }
+      throw err;
+    }
+  }
+}
+
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code ?? '') ||
+    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i.test(e.message ?? '')
+  );
+}

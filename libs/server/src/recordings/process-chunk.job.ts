@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import type { IngestBatch } from '@loupe/contracts/recording';
+import { analyzeChunk, deviceOf, summarizeSession, type ChunkFacts } from '@loupe/replay';
+import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
+import type { JobPayloads, JobResults } from '../queue/queue.definitions';
+import { RecordingsRepository, type StoredChunkFacts } from './recordings.repository';
+import { decodeStoredChunk } from './sessions.service';
+
+type Payload = JobPayloads['recording.process-chunk'];
+
+/**
+ * Turns one stored chunk into typed events and refreshes its session. Idempotent: the chunk's
+ * events are replaced, not added, and the session summary is recomputed from every chunk's facts.
+ */
+@Injectable()
+@JobHandler('recording.process-chunk')
+export class ProcessChunkJob implements JobHandlerClass<Payload, JobResults['recording.process-chunk']> {
+  constructor(private readonly recordings: RecordingsRepository) {}
+
+  async handle(key: Payload): Promise<JobResults['recording.process-chunk']> {
+    const chunk = await this.recordings.findChunk(key);
+    if (!chunk) return { events: 0, skipped: 'the chunk is no longer stored' };
+    const batch = JSON.parse((await decodeStoredChunk(chunk.encoding, chunk.body)).toString('utf8')) as IngestBatch;
+    const startUrl = await this.recordings.urlBefore(key);
+    const analysis = analyzeChunk(key.seq, batch.events, startUrl ? { url: startUrl } : {});
+    const stored: StoredChunkFacts = {
+      ...analysis.facts,
+      endUrl: analysis.lastUrl ?? null,
+      fullSnapshots: analysis.index.fullSnapshots.map((f) => f.ts),
+    };
+    await this.recordings.transaction(async (m) => {
+      const session = await this.recordings.lockSession(m, key.projectId, key.sessionId);
+      if (!session) return;
+      await this.recordings.replaceChunkEvents(m, key, analysis.events);
+      await this.recordings.markProcessed(m, key, stored);
+      const all = await this.recordings.chunkFacts(m, key.projectId, key.sessionId);
+      // Facts are told apart by `seq`; several tabs each count from 0, so number them afresh.
+      const summary = summarizeSession(all.map((f, i): ChunkFacts => ({ ...f, seq: i })));
+      const device = deviceOf(session.userAgent ?? '', summary.viewport?.width);
+      await this.recordings.updateSummary(m, key.projectId, key.sessionId, summary, session.userAgent ? device : null);
+    });
+    return { events: analysis.events.length };
+  }
+}

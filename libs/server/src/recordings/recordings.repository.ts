@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ChunkFacts, SessionSummary, TypedEvent } from '@loupe/replay';
+
+export interface NewChunk {
+  projectId: string;
+  sessionId: string;
+  visitorId: string;
+  windowId: string;
+  seq: number;
+  batchId: string;
+  firstTs: number;
+  lastTs: number;
+  eventCount: number;
+  rawBytes: number;
+  body: Buffer;
+  encoding: 'gzip' | 'br';
+  userAgent: string | null;
+  source: 'sdk' | 'import';
+}
+
+/** What the worker keeps beside a processed chunk. */
+export interface StoredChunkFacts extends ChunkFacts {
+  /** The page the chunk ends on, for the chunk after it. */
+  endUrl: string | null;
+  /** Times of the chunk's full snapshots, for seeking. */
+  fullSnapshots: number[];
+}
+
+export interface ChunkKey {
+  projectId: string;
+  sessionId: string;
+  windowId: string;
+  seq: number;
+}
+
+export interface StoredChunk extends ChunkKey {
+  firstTs: Date;
+  lastTs: Date;
+  eventCount: number;
+  encoding: 'gzip' | 'br';
+  body: Buffer;
+  processedAt: Date | null;
+  facts: unknown;
+}
+
+/** The only code that reads and writes sessions, recording chunks and typed events. */
+@Injectable()
+export class RecordingsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Stores one chunk and creates or stretches its session, in one transaction. Returns false when
+   * the chunk was already stored (a retry): nothing is written then.
+   */
+  async storeChunk(c: NewChunk): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at, user_agent, source)
+         VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $6, $7)
+         ON CONFLICT (project_id, id) DO UPDATE
+           SET started_at = LEAST(session.started_at, EXCLUDED.started_at),
+               last_event_at = GREATEST(session.last_event_at, EXCLUDED.last_event_at)`,
+        [c.projectId, c.sessionId, c.visitorId, c.firstTs, c.lastTs, c.userAgent, c.source],
+      );
+      const inserted: unknown[] = await m.query(
+        `INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body)
+         VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0), $8, $9, $10, $11, $12)
+         ON CONFLICT DO NOTHING RETURNING seq`,
+        [c.projectId, c.sessionId, c.windowId, c.seq, c.batchId, c.firstTs, c.lastTs, c.eventCount, c.rawBytes, c.body.length, c.encoding, c.body],
+      );
+      return inserted.length === 1;
+    });
+  }
+
+  async findChunk(k: ChunkKey, m: EntityManager = this.db.manager): Promise<StoredChunk | null> {
+    const rows: Array<Record<string, unknown>> = await m.query(
+      `SELECT project_id, session_id, window_id, seq, first_ts, last_ts, event_count, encoding, body, processed_at, facts
+         FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4`,
+      [k.projectId, k.sessionId, k.windowId, k.seq],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      projectId: r.project_id as string,
+      sessionId: r.session_id as string,
+      windowId: r.window_id as string,
+      seq: r.seq as number,
+      firstTs: r.first_ts as Date,
+      lastTs: r.last_ts as Date,
+      eventCount: r.event_count as number,
+      encoding: r.encoding as 'gzip' | 'br',
+      body: r.body as Buffer,
+      processedAt: r.processed_at as Date | null,
+      facts: r.facts,
+    };
+  }
+
+  /** Chunks stored but never processed, older than `olderThanMs`: what the sweeper re-enqueues. */
+  async unprocessedChunks(olderThanMs: number, limit: number): Promise<ChunkKey[]> {
+    const rows: Array<{ project_id: string; session_id: string; window_id: string; seq: number }> = await this.db.query(
+      `SELECT project_id, session_id, window_id, seq FROM recording_chunk
+        WHERE processed_at IS NULL AND received_at < now() - ($1 || ' milliseconds')::interval
+        ORDER BY received_at LIMIT $2`,
+      [String(olderThanMs), limit],
+    );
+    return rows.map((r) => ({ projectId: r.project_id, sessionId: r.session_id, windowId: r.window_id, seq: r.seq }));
+  }
+
+  transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  /** The page the previous chunk of the same tab ended on, when that chunk is processed. */
+  async urlBefore(k: ChunkKey): Promise<string | null> {
+    const rows: Array<{ url: string | null }> = await this.db.query(
+      `SELECT facts ->> 'endUrl' AS url FROM recording_chunk
+        WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq < $4 AND facts IS NOT NULL
+        ORDER BY seq DESC LIMIT 1`,
+      [k.projectId, k.sessionId, k.windowId, k.seq],
+    );
+    return rows[0]?.url ?? null;
+  }
+
+  /** Serialises the work on one session: two chunks of it processed at once queue up here. */
+  async lockSession(m: EntityManager, projectId: string, sessionId: string): Promise<{ userAgent: string | null } | null> {
+    const rows: Array<{ user_agent: string | null }> = await m.query(
+      'SELECT user_agent FROM session WHERE project_id = $1 AND id = $2 FOR UPDATE',
+      [projectId, sessionId],
+    );
+    return rows[0] ? { userAgent: rows[0].user_agent } : null;
+  }
+
+  async replaceChunkEvents(m: EntityManager, k: ChunkKey, events: TypedEvent[]): Promise<void> {
+    await m.query('DELETE FROM session_event WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4', [k.projectId, k.sessionId, k.windowId, k.seq]);
+    if (events.length === 0) return;
+    const col = <T>(f: (e: TypedEvent) => T) => events.map(f);
+    await m.query(
+      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, name, selector, text, x, y, props)
+       SELECT $1, $2, $3, $4, u.idx, to_timestamp(u.ts / 1000.0), u.kind, u.url, u.name, u.selector, u.text, u.x, u.y, u.props::jsonb
+         FROM unnest($5::int[], $6::float8[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::float8[], $14::text[])
+           AS u(idx, ts, kind, url, name, selector, text, x, y, props)`,
+      [
+        k.projectId,
+        k.sessionId,
+        k.windowId,
+        k.seq,
+        events.map((_, i) => i),
+        col((e) => e.ts),
+        col((e) => e.kind),
+        col((e) => e.url ?? null),
+        col((e) => e.name ?? null),
+        col((e) => e.selector ?? null),
+        col((e) => e.text ?? null),
+        col((e) => e.x ?? null),
+        col((e) => e.y ?? null),
+        col((e) => (e.props || e.nodeId !== undefined ? JSON.stringify({ ...e.props, ...(e.nodeId !== undefined ? { nodeId: e.nodeId } : {}) }) : null)),
+      ],
+    );
+  }
+
+  async markProcessed(m: EntityManager, k: ChunkKey, facts: StoredChunkFacts): Promise<void> {
+    await m.query(
+      'UPDATE recording_chunk SET processed_at = now(), facts = $5 WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4',
+      [k.projectId, k.sessionId, k.windowId, k.seq, JSON.stringify(facts)],
+    );
+  }
+
+  async chunkFacts(m: EntityManager, projectId: string, sessionId: string): Promise<StoredChunkFacts[]> {
+    const rows: Array<{ facts: StoredChunkFacts }> = await m.query(
+      'SELECT facts FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND facts IS NOT NULL ORDER BY window_id, seq',
+      [projectId, sessionId],
+    );
+    return rows.map((r) => r.facts);
+  }
+
+  async updateSummary(
+    m: EntityManager,
+    projectId: string,
+    sessionId: string,
+    s: SessionSummary,
+    device: { device: string; browser: string; os: string } | null,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE session SET duration_ms = $3, active_ms = $4, entry_url = $5, exit_url = $6, page_count = $7, click_count = $8,
+              error_count = $9, event_count = $10, chunk_count = $11, viewport_width = $12, viewport_height = $13,
+              user_id = COALESCE($14, user_id), device = COALESCE($15, device), browser = COALESCE($16, browser), os = COALESCE($17, os)
+        WHERE project_id = $1 AND id = $2`,
+      [
+        projectId,
+        sessionId,
+        Math.round(s.durationMs),
+        Math.round(s.activeMs),
+        s.entryUrl ?? null,
+        s.exitUrl ?? null,
+        s.pageCount,
+        s.clickCount,
+        s.errorCount,
+        s.eventCount,
+        s.chunkCount,
+        s.viewport?.width ?? null,
+        s.viewport?.height ?? null,
+        s.userId ?? null,
+        device?.device ?? null,
+        device?.browser ?? null,
+        device?.os ?? null,
+      ],
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import type { IngestBatch, RecordedEvent } from '@loupe/contracts/recording';
+
+const fixturesDir = new URL('../../../shared/fixtures/rrweb/', import.meta.url);
+
+/** The two real recordings beside the repository (see shared/fixtures/rrweb/README.md). */
+export function fixture(name: 'demoit-desktop-81s' | 'smartx-mobile-166s'): RecordedEvent[] {
+  return JSON.parse(readFileSync(new URL(`${name}.json`, fixturesDir), 'utf8')) as RecordedEvent[];
+}
+
+/** The same events moved in time so that the first happens at `start` (ingest refuses old clocks). */
+export function rebase(events: RecordedEvent[], start = Date.now() - 60_000): RecordedEvent[] {
+  const shift = start - events[0]!.timestamp;
+  return events.map((e) => ({ ...e, timestamp: e.timestamp + shift }));
+}
+
+export const newId = () => randomBytes(12).toString('base64url');
+
+export function batch(events: RecordedEvent[], over: Partial<IngestBatch> & { windowId?: string } = {}): IngestBatch & { windowId?: string } {
+  return { v: 1, sessionId: newId(), visitorId: newId(), seq: 0, batchId: newId(), sentAt: Date.now(), events, ...over };
+}
+
+export const gz = (value: unknown) => gzipSync(Buffer.from(JSON.stringify(value)));
+
+/** Splits a recording into the batches the SDK would have sent. */
+export function batches(events: RecordedEvent[], size: number, session = { sessionId: newId(), visitorId: newId() }) {
+  const out: Array<IngestBatch> = [];
+  for (let i = 0, seq = 0; i < events.length; i += size, seq++) out.push(batch(events.slice(i, i + size), { ...session, seq }));
+  return out;
+}
