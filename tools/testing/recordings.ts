@@ -18,8 +18,8 @@ export function rebase(events: RecordedEvent[], start = Date.now() - 60_000): Re
 
 export const newId = () => randomBytes(12).toString('base64url');
 
-export function batch(events: RecordedEvent[], over: Partial<IngestBatch> & { windowId?: string } = {}): IngestBatch & { windowId?: string } {
-  return { v: 1, sessionId: newId(), visitorId: newId(), seq: 0, batchId: newId(), sentAt: Date.now(), events, ...over };
+export function batch(events: RecordedEvent[], over: Partial<IngestBatch> = {}): IngestBatch {
+  return { v: 1, sessionId: newId(), visitorId: newId(), windowId: 'main', seq: 0, batchId: newId(), sentAt: Date.now(), events, ...over };
 }
 
 export const gz = (value: unknown) => gzipSync(Buffer.from(JSON.stringify(value)));

@@ -187,10 +187,17 @@ describe.each(databaseShapes())('ingest and replay API on the $name database', (
     await post(api, account.project.publicKey, gz(second));
     const detail = await waitProcessed(first!.sessionId);
     expect(detail.chunks.map((c: { seq: number }) => c.seq)).toEqual([0, 1]);
-    const res = await request(api.http).get(`/api/v1/sessions/${first!.sessionId}/chunks/main/1?project=${account.project.id}`).set('cookie', cookie).set('accept-encoding', 'gzip');
-    expect(res.status).toBe(200);
-    expect(res.headers['content-encoding']).toBe('gzip');
-    expect(res.body.events).toEqual(second!.events);
+    const path = `/api/v1/sessions/${first!.sessionId}/chunks/main/1?project=${account.project.id}`;
+    // Kept brotli-compressed once processed: smaller than the gzip that came in.
+    const [stored] = await rows("SELECT encoding, stored_bytes, raw_bytes FROM recording_chunk WHERE session_id = $1 AND seq = 1", [first!.sessionId]);
+    expect(stored).toMatchObject({ encoding: 'br' });
+    expect(Number(stored!.stored_bytes)).toBeLessThan(gz(second).length);
+    const asStored = await request(api.http).get(path).set('cookie', cookie).set('accept-encoding', 'gzip, br').buffer(true).parse((r, done) => { const parts: Buffer[] = []; r.on('data', (c: Buffer) => parts.push(c)); r.on('end', () => done(null, Buffer.concat(parts))); });
+    expect(asStored.status).toBe(200);
+    expect(asStored.headers['content-encoding']).toBe('br');
+    const plain = await request(api.http).get(path).set('cookie', cookie).set('accept-encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.events).toEqual(second!.events);
   });
 
   it('keeps answering 202 when the queue is unreachable, and the sweeper gets those chunks processed', async () => {

@@ -10,7 +10,8 @@ export const IngestEnvelope = z.object({
   v: z.literal(1, { message: 'must be 1 (the wire format version)' }),
   sessionId: Id,
   visitorId: Id,
-  windowId: Id.optional(),
+  /** Optional for older recorders and imports, which have one window: `main`. */
+  windowId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, - or _').optional(),
   seq: z.number().int('must be a whole number').min(0).max(1_000_000),
   batchId: Id,
   sentAt: z.number().finite(),

@@ -166,6 +166,13 @@ export class RecordingsRepository {
     );
   }
 
+  async replaceBody(m: EntityManager, k: ChunkKey, body: Buffer, encoding: 'gzip' | 'br'): Promise<void> {
+    await m.query(
+      'UPDATE recording_chunk SET body = $5, encoding = $6, stored_bytes = $7 WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4',
+      [k.projectId, k.sessionId, k.windowId, k.seq, body, encoding, body.length],
+    );
+  }
+
   async chunkFacts(m: EntityManager, projectId: string, sessionId: string): Promise<StoredChunkFacts[]> {
     const rows: Array<{ facts: StoredChunkFacts }> = await m.query(
       'SELECT facts FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND facts IS NOT NULL ORDER BY window_id, seq',

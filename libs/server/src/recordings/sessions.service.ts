@@ -77,7 +77,7 @@ export class SessionsService {
     const jobs: Array<{ projectId: string; sessionId: string; windowId: string; seq: number }> = [];
     for (let seq = 0, i = 0; i < events.length; seq++, i += IMPORT_CHUNK_EVENTS) {
       const part = events.slice(i, i + IMPORT_CHUNK_EVENTS);
-      const batch: IngestBatch = { v: 1, sessionId, visitorId, seq, batchId: randomUUID().replaceAll('-', ''), sentAt: Date.now(), events: part };
+      const batch: IngestBatch = { v: 1, sessionId, visitorId, windowId: 'main', seq, batchId: randomUUID().replaceAll('-', ''), sentAt: Date.now(), events: part };
       const json = Buffer.from(JSON.stringify(batch));
       const key = { projectId, sessionId, windowId: 'main', seq };
       await this.recordings.storeChunk({
