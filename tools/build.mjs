@@ -11,6 +11,7 @@ export async function buildAll({ root = process.cwd(), quiet = false } = {}) {
     await viteBuild({ configFile: consoleConfig, logLevel: quiet ? 'silent' : 'warn' });
     say(`console built in ${Date.now() - t0} ms`);
   }
+  await (await import('./build-sdk.mjs')).buildSdk({ root, quiet });
   const ms = await buildServer({ root });
   say(`api and worker built in ${ms} ms`);
 }

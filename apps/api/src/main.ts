@@ -34,6 +34,7 @@ function banner(config: LoupeConfig, port: number, firstRun: FirstRunResult): st
     `  Console:    ${url}/`,
     `  Log in:     ${login}`,
     firstRun.defaultProject ? `  Ingest key: ${firstRun.defaultProject.publicKey} (${firstRun.defaultProject.name})` : '',
+    config.demo ? `  Demo store: ${url}/demo   (click around, then watch your visit under Sessions)` : '',
     `  API docs:   ${url}/api/docs`,
     `  Database:   ${config.database.mode === 'embedded' ? `embedded, in ${config.database.dataDir}` : 'PostgreSQL server'}; queue: ${config.queue.backend === 'redis' ? 'Redis' : 'PostgreSQL'}${config.runWorkerInApi ? ', worker in this process' : ''}`,
     '',

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SweepJob } from '@loupe/server';
+import { QueueService, SweepJob } from '@loupe/server';
 import { databaseShapes } from '../../../tools/testing/databases';
 import { batch, batches, fixture, gz, newId, rebase } from '../../../tools/testing/recordings';
 import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
@@ -30,7 +30,12 @@ describe.each(databaseShapes())('ingest and replay API on the $name database', (
     for (;;) {
       const r = await request(api.http).get(`/api/v1/sessions/${sessionId}?project=${account.project.id}`).set('cookie', cookie);
       if (r.status === 200 && r.body.session.processed && r.body.session.eventCount > 0) return r.body;
-      if (Date.now() - started > timeoutMs) throw new Error(`session ${sessionId} not processed: ${JSON.stringify(r.body)}`);
+      if (Date.now() - started > timeoutMs) {
+        const queue = api.app.get(QueueService).queue('recordings');
+        const failed = (await queue.getFailed()).map((j) => j.failedReason);
+        const counts = await queue.getJobCounts();
+        throw new Error(`session ${sessionId} not processed: ${JSON.stringify(r.body)}; queue ${JSON.stringify(counts)}; failures ${JSON.stringify(failed.slice(0, 3))}`);
+      }
       await new Promise((res) => setTimeout(res, 100));
     }
   }

@@ -136,7 +136,12 @@ export interface IngestBatch {
   sessionId: string;
   /** Random id kept in first-party storage for the same browser. */
   visitorId: string;
-  /** 0, 1, 2... per session; a retry of a batch reuses its sequence number. */
+  /**
+   * Random id of one browser tab, [A-Za-z0-9_-]{8,64}. Several tabs of one visit share the session, and
+   * each numbers its own batches, so a batch is identified by (sessionId, windowId, seq).
+   */
+  windowId: string;
+  /** 0, 1, 2... per (session, window); a retry of a batch reuses its sequence number. */
   seq: number;
   /** Random id of this batch, for tracing a retry. */
   batchId: string;

@@ -1,2 +1,3 @@
-// The recorder library: the browser SDK (see docs/architecture.md). Its first code arrives with its feature.
-export {};
+// The browser SDK as an ES module; `browser.ts` is the same API as the `window.Loupe` script.
+export { exposure, flush, getSessionId, getVisitorId, identify, init, Loupe, stop, track } from './api';
+export type { ConsoleLevel, LoupeOptions } from './options';

@@ -63,7 +63,8 @@ export interface SeekPoint {
 }
 
 /**
- * The last full snapshot at or before `t` across a session's chunks: the player loads chunk
+ * The last full snapshot at or before `t` across the chunks of one browser tab (each tab is its own
+ * rrweb recording, with its own snapshots and numbering): the player loads chunk
  * `startSeq` and the ones after it, starts at event `start` and fast-forwards to `t`. Before the first snapshot there
  * is nothing to draw on, so a `t` earlier than every snapshot gets the first one. Undefined when no
  * chunk holds a full snapshot.

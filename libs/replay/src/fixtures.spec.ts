@@ -147,6 +147,7 @@ describe.each(FIXTURES)('real recording $name', (fx) => {
       viewport: fx.viewport,
       eventCount: fx.events,
       chunkCount: 1,
+      windowCount: 1,
       loupe: false,
     });
     expect(summary.activeMs).toBeGreaterThan(0);
@@ -216,15 +217,21 @@ describe('throughput', () => {
       }
       return sink;
     };
-    run(20);
+    run(50);
+    // The machine is shared, so report the median of a few timed runs rather than one.
     const rounds = 200;
-    const start = performance.now();
-    const sink = run(rounds);
-    const elapsed = performance.now() - start;
-    const perSecond = Math.round((perRound * rounds) / (elapsed / 1000));
+    let sink = 0;
+    const rates: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const start = performance.now();
+      sink += run(rounds);
+      rates.push((perRound * rounds) / ((performance.now() - start) / 1000));
+    }
+    rates.sort((a, b) => a - b);
+    const fmt = (rate: number) => Math.round(rate).toLocaleString('en-US');
     console.log(
-      `replay throughput: ${perRound * rounds} events in ${elapsed.toFixed(1)} ms = ${perSecond.toLocaleString('en-US')} events/s ` +
-        `(extractTypedEvents + activityOf + indexEvents, both fixtures x${rounds})`,
+      `replay throughput: ${fmt(rates[2]!)} events/s median, ${fmt(rates[4]!)} best ` +
+        `(extractTypedEvents + activityOf + indexEvents over both fixtures x${rounds} = ${perRound * rounds} events, 5 runs)`,
     );
     expect(sink).toBeGreaterThan(0);
   });

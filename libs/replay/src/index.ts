@@ -12,7 +12,7 @@ export {
   type TypedEventKind,
 } from './typed-events';
 export { activityOf, activeMs, INACTIVITY_THRESHOLD_MS, isInteraction, mergeIntervals, type Activity, type Interval } from './activity';
-export { chunkFacts, summarizeSession, type ChunkFacts, type SessionSummary, type UrlAt, type ViewportAt } from './summary';
+export { chunkFacts, summarizeSession, type ChunkFacts, type ChunkId, type SessionSummary, type UrlAt, type ViewportAt } from './summary';
 export { indexEvents, seekPoint, type ChunkIndex, type FullSnapshotRef, type SeekPoint } from './chunk-index';
 export { deviceOf, UNKNOWN_UA_NAME, type DeviceClass, type DeviceInfo } from './device';
 export { checkEventOrder, formatSpan } from './validate';

@@ -47,6 +47,7 @@ describe('summarizeSession', () => {
       viewport: { width: 1440, height: 900 },
       eventCount: 14,
       chunkCount: 4,
+      windowCount: 1,
       loupe: false,
     });
   });
@@ -107,6 +108,32 @@ describe('summarizeSession', () => {
     });
   });
 
+  it('tells chunks of different browser tabs apart, though each tab counts from 0', () => {
+    const tabA = [
+      analyzeChunk({ seq: 0, windowId: 'tab-a' }, [meta(T0, 'https://shop.test/', 1440, 900), click(T0 + 1000, 1, 1, 1)]),
+      analyzeChunk({ seq: 1, windowId: 'tab-a' }, [click(T0 + 30_000, 1, 1, 1)], { url: 'https://shop.test/' }),
+    ];
+    const tabB = [
+      analyzeChunk({ seq: 0, windowId: 'tab-b' }, [meta(T0 + 5000, 'https://shop.test/help', 800, 600), click(T0 + 6000, 2, 2, 2)]),
+      analyzeChunk({ seq: 1, windowId: 'tab-b' }, [meta(T0 + 40_000, 'https://shop.test/contact', 800, 600)], { url: 'https://shop.test/help' }),
+    ];
+    const facts = [...tabA, ...tabB].map((a) => a.facts);
+    expect(facts[2]).toMatchObject({ seq: 0, windowId: 'tab-b' });
+    const summary = summarizeSession(shuffled([...facts, ...facts], 7));
+    expect(summary).toMatchObject({
+      chunkCount: 4,
+      windowCount: 2,
+      pageCount: 3,
+      clickCount: 3,
+      entryUrl: 'https://shop.test/',
+      exitUrl: 'https://shop.test/contact',
+      viewport: { width: 1440, height: 900 },
+      durationMs: 40_000,
+      activeMs: 5000,
+    });
+    expect(summarizeSession(facts)).toEqual(summary);
+  });
+
   it('summarises nothing as zeros', () => {
     expect(summarizeSession([])).toEqual({
       durationMs: 0,
@@ -116,6 +143,7 @@ describe('summarizeSession', () => {
       errorCount: 0,
       eventCount: 0,
       chunkCount: 0,
+      windowCount: 0,
       loupe: false,
     });
   });

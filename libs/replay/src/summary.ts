@@ -20,8 +20,13 @@ export interface ViewportAt {
  * recomputed from all of a session's facts, so chunks may be processed in any order or twice.
  */
 export interface ChunkFacts {
-  /** The chunk's sequence number in its session: facts with the same `seq` describe the same chunk. */
+  /**
+   * The chunk's sequence number in its browser tab; facts with the same `windowId` and `seq`
+   * describe the same chunk.
+   */
   seq: number;
+  /** The browser tab that recorded the chunk: tabs of one visit share a session and each count from 0. */
+  windowId?: string;
   firstTs?: number;
   lastTs?: number;
   eventCount: number;
@@ -54,19 +59,28 @@ export interface SessionSummary {
   userId?: string;
   eventCount: number;
   chunkCount: number;
+  /** Distinct browser tabs among the chunks (chunks without a tab id count as one). */
+  windowCount: number;
   loupe: boolean;
+}
+
+/** Which chunk of a session: its number in its tab, and the tab when the recorder names one. */
+export interface ChunkId {
+  seq: number;
+  windowId?: string;
 }
 
 /** The facts of one chunk from its events and what `extractTypedEvents` made of them. */
 export function chunkFacts(
-  seq: number,
+  chunk: number | ChunkId,
   events: readonly RecordedEvent[],
   typed: readonly TypedEvent[],
   activity: Activity = activityOf(events),
   loupe = false,
 ): ChunkFacts {
+  const id = typeof chunk === 'number' ? { seq: chunk } : chunk;
   const facts: ChunkFacts = {
-    seq,
+    seq: id.seq,
     eventCount: activity.eventCount,
     activeIntervals: activity.activeIntervals.map(([start, end]): Interval => [start, end]),
     pageviews: 0,
@@ -74,6 +88,7 @@ export function chunkFacts(
     errors: 0,
     loupe,
   };
+  if (id.windowId !== undefined) facts.windowId = id.windowId;
   if (activity.firstTs !== undefined) facts.firstTs = activity.firstTs;
   if (activity.lastTs !== undefined) facts.lastTs = activity.lastTs;
 
@@ -107,7 +122,7 @@ export function chunkFacts(
  * depends only on the set of distinct chunks.
  */
 export function summarizeSession(chunks: readonly ChunkFacts[]): SessionSummary {
-  const distinct = distinctBySeq(chunks);
+  const distinct = distinctChunks(chunks);
   const summary: SessionSummary = {
     durationMs: 0,
     activeMs: 0,
@@ -116,16 +131,16 @@ export function summarizeSession(chunks: readonly ChunkFacts[]): SessionSummary 
     errorCount: 0,
     eventCount: 0,
     chunkCount: distinct.length,
+    windowCount: new Set(distinct.map((chunk) => chunk.windowId)).size,
     loupe: false,
   };
   const intervals: Interval[] = [];
-  let entry: (UrlAt & { seq: number }) | undefined;
-  let exit: (UrlAt & { seq: number }) | undefined;
-  let viewport: (ViewportAt & { seq: number }) | undefined;
-  let user: { id: string; ts: number; seq: number } | undefined;
+  let entry: (UrlAt & { chunk: ChunkFacts }) | undefined;
+  let exit: (UrlAt & { chunk: ChunkFacts }) | undefined;
+  let viewport: (ViewportAt & { chunk: ChunkFacts }) | undefined;
+  let user: { id: string; ts: number; chunk: ChunkFacts } | undefined;
 
   for (const chunk of distinct) {
-    const { seq } = chunk;
     if (chunk.firstTs !== undefined && (summary.firstTs === undefined || chunk.firstTs < summary.firstTs)) summary.firstTs = chunk.firstTs;
     if (chunk.lastTs !== undefined && (summary.lastTs === undefined || chunk.lastTs > summary.lastTs)) summary.lastTs = chunk.lastTs;
     summary.eventCount += chunk.eventCount;
@@ -136,17 +151,17 @@ export function summarizeSession(chunks: readonly ChunkFacts[]): SessionSummary 
     for (const interval of chunk.activeIntervals) intervals.push(interval);
     // Ties in time go to the earlier chunk for the entry and the later one for the exit, so the
     // choice never depends on the order the facts arrive in.
-    if (chunk.firstUrl && (!entry || chunk.firstUrl.ts < entry.ts || (chunk.firstUrl.ts === entry.ts && seq < entry.seq))) {
-      entry = { ...chunk.firstUrl, seq };
+    if (chunk.firstUrl && before(chunk.firstUrl.ts, chunk, entry)) {
+      entry = { ...chunk.firstUrl, chunk };
     }
-    if (chunk.lastUrl && (!exit || chunk.lastUrl.ts > exit.ts || (chunk.lastUrl.ts === exit.ts && seq > exit.seq))) {
-      exit = { ...chunk.lastUrl, seq };
+    if (chunk.lastUrl && after(chunk.lastUrl.ts, chunk, exit)) {
+      exit = { ...chunk.lastUrl, chunk };
     }
-    if (chunk.viewport && (!viewport || chunk.viewport.ts < viewport.ts || (chunk.viewport.ts === viewport.ts && seq < viewport.seq))) {
-      viewport = { ...chunk.viewport, seq };
+    if (chunk.viewport && before(chunk.viewport.ts, chunk, viewport)) {
+      viewport = { ...chunk.viewport, chunk };
     }
-    if (chunk.userId && (!user || chunk.userId.ts > user.ts || (chunk.userId.ts === user.ts && seq > user.seq))) {
-      user = { ...chunk.userId, seq };
+    if (chunk.userId && after(chunk.userId.ts, chunk, user)) {
+      user = { ...chunk.userId, chunk };
     }
   }
 
@@ -159,23 +174,39 @@ export function summarizeSession(chunks: readonly ChunkFacts[]): SessionSummary 
   return summary;
 }
 
+interface Chosen {
+  ts: number;
+  chunk: ChunkFacts;
+}
+
+const before = (ts: number, chunk: ChunkFacts, than: Chosen | undefined): boolean => !than || (ts - than.ts || compareChunks(chunk, than.chunk)) < 0;
+const after = (ts: number, chunk: ChunkFacts, than: Chosen | undefined): boolean => !than || (ts - than.ts || compareChunks(chunk, than.chunk)) > 0;
+
+function compareChunks(a: ChunkFacts, b: ChunkFacts): number {
+  if (a.seq !== b.seq) return a.seq - b.seq;
+  const wa = a.windowId ?? '';
+  const wb = b.windowId ?? '';
+  return wa < wb ? -1 : wa > wb ? 1 : 0;
+}
+
 /**
- * One fact per sequence number. A chunk processed twice gives the same facts; should two differ
+ * One fact per chunk. A chunk processed twice gives the same facts; should two differ
  * (a chunk reprocessed with another context), the choice must still not depend on arrival order,
  * so the one with the greater serialisation wins.
  */
-function distinctBySeq(chunks: readonly ChunkFacts[]): ChunkFacts[] {
-  const bySeq = new Map<number, { facts: ChunkFacts; key?: string }>();
+function distinctChunks(chunks: readonly ChunkFacts[]): ChunkFacts[] {
+  const byChunk = new Map<string, { facts: ChunkFacts; key?: string }>();
   for (const facts of chunks) {
-    const seen = bySeq.get(facts.seq);
+    const id = `${facts.seq}\u0000${facts.windowId ?? ''}`;
+    const seen = byChunk.get(id);
     if (!seen) {
-      bySeq.set(facts.seq, { facts });
+      byChunk.set(id, { facts });
       continue;
     }
     if (seen.facts === facts) continue;
     seen.key ??= JSON.stringify(seen.facts);
     const key = JSON.stringify(facts);
-    if (key > seen.key) bySeq.set(facts.seq, { facts, key });
+    if (key > seen.key) byChunk.set(id, { facts, key });
   }
-  return [...bySeq.values()].map((entry) => entry.facts);
+  return [...byChunk.values()].map((entry) => entry.facts);
 }

@@ -18,6 +18,8 @@ export interface LoupeConfig {
   /** `redis`: BullMQ on Redis; `postgres`: BullMQ's PostgreSQL backend on Loupe's own database. */
   readonly queue: ({ readonly backend: 'redis'; readonly url: string } | { readonly backend: 'postgres' }) & { readonly prefix: string };
   readonly runWorkerInApi: boolean;
+  /** Serve the demo storefront at /demo. */
+  readonly demo: boolean;
   readonly admin: { readonly email: string; readonly password: string; readonly isEmbeddedDefault: boolean } | null;
   readonly auth: { readonly sessionTtlHours: number; readonly cookieSecure: boolean };
   readonly consoleDir?: string;
@@ -77,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
       : { mode: 'server', url: e.DATABASE_URL!, poolSize: e.DATABASE_POOL_SIZE },
     queue: e.REDIS_URL ? { backend: 'redis', url: e.REDIS_URL, prefix: e.LOUPE_QUEUE_PREFIX } : { backend: 'postgres', prefix: e.LOUPE_QUEUE_PREFIX },
     runWorkerInApi: e.LOUPE_INLINE_WORKER,
+    demo: e.LOUPE_DEMO ?? embedded,
     admin,
     auth: { sessionTtlHours: e.LOUPE_SESSION_TTL_HOURS, cookieSecure },
     consoleDir: e.LOUPE_CONSOLE_DIR ? resolve(e.LOUPE_CONSOLE_DIR) : undefined,

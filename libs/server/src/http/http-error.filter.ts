@@ -4,7 +4,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, NotFoundException, type Ex
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Paths that belong to machines; everything else that is not found is a console page. */
-const API_PREFIXES = ['/api/', '/v1/', '/sdk/', '/healthz', '/metrics'];
+const API_PREFIXES = ['/api/', '/v1/', '/sdk/', '/demo/', '/healthz', '/metrics'];
 
 /**
  * Turns every error into the JSON shape of `ApiError`, and answers the console's own routes
@@ -36,17 +36,17 @@ export class HttpErrorFilter implements ExceptionFilter {
       const retryAfter = (payload as { retryAfter?: number }).retryAfter;
       if (retryAfter) void reply.header('retry-after', String(retryAfter));
       delete (payload as { retryAfter?: number }).retryAfter;
-      void reply.status(status).send(payload);
+      void reply.status(status).type('application/json; charset=utf-8').send(payload);
       return;
     }
     const err = exception as { statusCode?: number; message?: string; code?: string };
     // Fastify's own errors (body too large, bad JSON, wrong content type) carry a 4xx status.
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      void reply.status(err.statusCode).send({ statusCode: err.statusCode, error: 'Bad Request', message: explainFastifyError(err) });
+      void reply.status(err.statusCode).type('application/json; charset=utf-8').send({ statusCode: err.statusCode, error: 'Bad Request', message: explainFastifyError(err) });
       return;
     }
     this.log.error(`${req.method} ${req.url} failed: ${(exception as Error)?.stack ?? String(exception)}`);
-    void reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on the server. The error has been logged.' });
+    void reply.status(500).type('application/json; charset=utf-8').send({ statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on the server. The error has been logged.' });
   }
 
   private isConsolePage(req: FastifyRequest): boolean {

@@ -19,6 +19,12 @@ export class ProjectsRepository {
     return m.getRepository(ProjectEntity).save({ ...p, publicKey: newPublicKey() });
   }
 
+  /** The oldest project: the one made on the first start. */
+  async first(): Promise<ProjectEntity | null> {
+    const [project] = await this.db.getRepository(ProjectEntity).find({ order: { createdAt: 'ASC' }, take: 1 });
+    return project ?? null;
+  }
+
   findByPublicKey(publicKey: string): Promise<ProjectEntity | null> {
     return this.db.getRepository(ProjectEntity).findOneBy({ publicKey });
   }

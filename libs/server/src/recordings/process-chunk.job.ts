@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import type { IngestBatch } from '@loupe/contracts/recording';
-import { analyzeChunk, deviceOf, summarizeSession, type ChunkFacts } from '@loupe/replay';
+import { analyzeChunk, deviceOf, summarizeSession } from '@loupe/replay';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
 import type { JobPayloads, JobResults } from '../queue/queue.definitions';
 import { RecordingsRepository, type StoredChunkFacts } from './recordings.repository';
@@ -43,8 +43,10 @@ export class ProcessChunkJob implements JobHandlerClass<Payload, JobResults['rec
     const json = await decodeStoredChunk(chunk.encoding, chunk.body);
     const batch = JSON.parse(json.toString('utf8')) as IngestBatch;
     const recompressed = chunk.encoding === 'gzip' ? await compressForStorage(json) : null;
-    const startUrl = await this.recordings.urlBefore(key);
-    const analysis = analyzeChunk(key.seq, batch.events, startUrl ? { url: startUrl } : {});
+    const context = await this.recordings.contextBefore(key);
+    // Whether clicks and pages come from Loupe's own events or from rrweb's is decided per chunk by
+    // the library: ingest also takes plain rrweb from other recorders.
+    const analysis = analyzeChunk({ seq: key.seq, windowId: key.windowId }, batch.events, context.url ? { url: context.url } : {});
     const stored: StoredChunkFacts = {
       ...analysis.facts,
       endUrl: analysis.lastUrl ?? null,
@@ -57,8 +59,7 @@ export class ProcessChunkJob implements JobHandlerClass<Payload, JobResults['rec
       await this.recordings.markProcessed(m, key, stored);
       if (recompressed && recompressed.length < chunk.body.length) await this.recordings.replaceBody(m, key, recompressed, 'br');
       const all = await this.recordings.chunkFacts(m, key.projectId, key.sessionId);
-      // Facts are told apart by `seq`; several tabs each count from 0, so number them afresh.
-      const summary = summarizeSession(all.map((f, i): ChunkFacts => ({ ...f, seq: i })));
+      const summary = summarizeSession(all);
       const device = deviceOf(session.userAgent ?? '', summary.viewport?.width);
       await this.recordings.updateSummary(m, key.projectId, key.sessionId, summary, session.userAgent ? device : null);
     });

@@ -111,15 +111,20 @@ export class RecordingsRepository {
     return this.db.transaction(fn);
   }
 
-  /** The page the previous chunk of the same tab ended on, when that chunk is processed. */
-  async urlBefore(k: ChunkKey): Promise<string | null> {
-    const rows: Array<{ url: string | null }> = await this.db.query(
-      `SELECT facts ->> 'endUrl' AS url FROM recording_chunk
-        WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq < $4 AND facts IS NOT NULL
-        ORDER BY seq DESC LIMIT 1`,
+  /**
+   * What a chunk's processing needs from before it: the page the previous chunk of the same tab
+   * ended on (when that one is processed) and whether the session came from Loupe's recorder.
+   */
+  async contextBefore(k: ChunkKey): Promise<{ url: string | null; source: string | null }> {
+    const rows: Array<{ url: string | null; source: string }> = await this.db.query(
+      `SELECT s.source,
+              (SELECT c.facts ->> 'endUrl' FROM recording_chunk c
+                WHERE c.project_id = s.project_id AND c.session_id = s.id AND c.window_id = $3 AND c.seq < $4 AND c.facts IS NOT NULL
+                ORDER BY c.seq DESC LIMIT 1) AS url
+         FROM session s WHERE s.project_id = $1 AND s.id = $2`,
       [k.projectId, k.sessionId, k.windowId, k.seq],
     );
-    return rows[0]?.url ?? null;
+    return { url: rows[0]?.url ?? null, source: rows[0]?.source ?? null };
   }
 
   /** Serialises the work on one session: two chunks of it processed at once queue up here. */

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, Param, ParseIntPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, ParseIntPipe, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ProjectQuery, SessionListQuery, type CurrentUser as User } from '@loupe/contracts';
 import { CurrentUser, SessionGuard } from '../auth/session.guard';
-import { ZodPipe } from '../http/zod.pipe';
+import { ApiQueryOf, ValidQuery } from '../http/valid-query';
 import { decodeStoredChunk, SessionsService } from './sessions.service';
 
 @ApiTags('sessions')
@@ -13,39 +13,44 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
+  @ApiQueryOf(SessionListQuery)
   @ApiOperation({ summary: 'Sessions of a project, newest first', description: 'Filters: from, to, url, user, minDuration, maxDuration, device, browser, hasError. Pages with `cursor` = the previous answer\'s `nextCursor`.' })
-  list(@CurrentUser() user: User, @Query(new ZodPipe(SessionListQuery)) q: SessionListQuery) {
+  list(@CurrentUser() user: User, @ValidQuery(SessionListQuery) q: SessionListQuery) {
     return this.sessions.list(user, q);
   }
 
   @Post('import')
+  @ApiQueryOf(ProjectQuery)
   @ApiOperation({ summary: 'Import an rrweb recording', description: 'A JSON array of rrweb events (plain or gzip-compressed) becomes a session processed like any other.' })
   @ApiConsumes('application/json', 'application/octet-stream')
   @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
   @ApiCreatedResponse({ description: '`{ "sessionId": "…" }`' })
-  import(@CurrentUser() user: User, @Query(new ZodPipe(ProjectQuery)) q: ProjectQuery, @Body() body: unknown) {
+  import(@CurrentUser() user: User, @ValidQuery(ProjectQuery) q: ProjectQuery, @Body() body: unknown) {
     return this.sessions.import(user, q.project, body);
   }
 
   @Get(':id')
+  @ApiQueryOf(ProjectQuery)
   @ApiOkResponse({ description: 'The session, its typed events (pages, clicks, errors, custom) and its chunks.' })
-  get(@CurrentUser() user: User, @Query(new ZodPipe(ProjectQuery)) q: ProjectQuery, @Param('id') id: string) {
+  get(@CurrentUser() user: User, @ValidQuery(ProjectQuery) q: ProjectQuery, @Param('id') id: string) {
     return this.sessions.get(user, q.project, id);
   }
 
   @Get(':id/export')
+  @ApiQueryOf(ProjectQuery)
   @ApiOkResponse({ description: 'Every rrweb event of the session as one JSON array, in order, as recorded (masked values stay masked).' })
-  async export(@CurrentUser() user: User, @Query(new ZodPipe(ProjectQuery)) q: ProjectQuery, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  async export(@CurrentUser() user: User, @ValidQuery(ProjectQuery) q: ProjectQuery, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const events = await this.sessions.export(user, q.project, id);
     void reply.header('content-disposition', `attachment; filename="loupe-session-${id.replace(/[^A-Za-z0-9_-]/g, '')}.json"`);
     return events;
   }
 
   @Get(':id/chunks/:windowId/:seq')
+  @ApiQueryOf(ProjectQuery)
   @ApiOkResponse({ description: 'One stored batch as JSON (`{ events: [...] }`), sent compressed as it is stored.' })
   async chunk(
     @CurrentUser() user: User,
-    @Query(new ZodPipe(ProjectQuery)) q: ProjectQuery,
+    @ValidQuery(ProjectQuery) q: ProjectQuery,
     @Param('id') id: string,
     @Param('windowId') windowId: string,
     @Param('seq', ParseIntPipe) seq: number,

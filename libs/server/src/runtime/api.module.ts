@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { DatabaseModule } from '../database/database.module';
+import { DemoModule } from '../demo/demo.module';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
@@ -32,6 +33,7 @@ export class ApiModule {
         IngestModule,
         RecordingsModule,
         SetupModule,
+        ...(config.demo ? [DemoModule] : []),
         ...(runWorkers ? JOB_MODULES : []),
       ],
     };

@@ -1,0 +1,75 @@
+import { guard, warnOnce } from './guard';
+import { resolveOptions, type LoupeOptions } from './options';
+import { Recorder } from './recorder';
+
+type Props = Record<string, string | number | boolean | null>;
+
+let current: Recorder | null = null;
+let defaultEndpoint: string | undefined;
+/** Calls made before `init` (a tag manager may load the script late), played once recording starts. */
+const early: Array<(r: Recorder) => void> = [];
+
+/** The server the script was loaded from, the endpoint when `init` names none. */
+export function setDefaultEndpoint(endpoint: string | undefined): void {
+  defaultEndpoint = endpoint;
+}
+
+function call(kind: string, fn: (r: Recorder) => void): void {
+  if (current?.running) guard(kind, fn)(current);
+  else if (early.length < 100) early.push(guard(kind, fn));
+}
+
+/** Starts recording. A second call while recording does nothing. */
+export function init(options: LoupeOptions): void {
+  guard('Loupe.init', () => {
+    if (current?.running || typeof window === 'undefined' || typeof document === 'undefined') return;
+    const o = resolveOptions(options, defaultEndpoint);
+    if (typeof o === 'string') {
+      warnOnce('options', o);
+      return;
+    }
+    current = new Recorder(o);
+    current.start();
+    const r = current;
+    for (const fn of early.splice(0)) fn(r);
+  })();
+}
+
+/** Records a custom event; props keep strings, numbers, booleans and null. */
+export function track(name: string, props?: Props): void {
+  call('Loupe.track', (r) => r.track(name, props));
+}
+
+/** Ties the session to a user of the site. */
+export function identify(userId: string, traits?: Props): void {
+  call('Loupe.identify', (r) => r.identify(userId, traits));
+}
+
+/** Records that the visitor saw `variant` of experiment `experimentKey`. */
+export function exposure(experimentKey: string, variant: string): void {
+  call('Loupe.exposure', (r) => r.exposure(experimentKey, variant));
+}
+
+export function getSessionId(): string | null {
+  return guard('Loupe.getSessionId', () => current?.session.id ?? null)() ?? null;
+}
+
+export function getVisitorId(): string | null {
+  return guard('Loupe.getVisitorId', () => current?.visitorId ?? null)() ?? null;
+}
+
+/**
+ * Sends what is buffered; resolves once the server has acknowledged everything recorded so far.
+ * Rejects only when it gives up (server unreachable after the retries, or refusing the data); what
+ * was not delivered stays stored and is sent from the next page.
+ */
+export function flush(): Promise<void> {
+  return guard('Loupe.flush', () => current?.flush())() ?? Promise.resolve();
+}
+
+/** Stops recording; what is buffered is still sent. */
+export function stop(): void {
+  guard('Loupe.stop', () => current?.stop())();
+}
+
+export const Loupe = { init, track, identify, exposure, getSessionId, getVisitorId, flush, stop };
