@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['libs/{contracts,replay,signals,analytics,stats,recorder}/src/**/*.spec.ts', 'tools/**/*.spec.ts'] },
+        test: { name: 'unit', include: ['libs/{contracts,replay,signals,analytics,stats,recorder}/src/**/*.spec.ts', 'tools/*.spec.ts'] },
       },
       {
         extends: true,
@@ -19,7 +19,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'browser', include: ['apps/console/src/**/*.spec.ts', 'apps/console/test/**/*.spec.ts', 'libs/recorder/test/**/*.spec.ts'], fileParallelism: false },
+        test: { name: 'browser', include: ['apps/console/src/**/*.spec.ts', 'apps/console/test/**/*.spec.ts', 'libs/recorder/test/**/*.spec.ts', 'tools/e2e/**/*.spec.ts'], fileParallelism: false },
       },
     ],
   },

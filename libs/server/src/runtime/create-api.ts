@@ -39,7 +39,8 @@ export async function createApiApp(config: LoupeConfig, platform: Platform, opts
   app.useGlobalFilters(new HttpErrorFilter(consoleDir));
   if (consoleDir) app.useStaticAssets({ root: consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
   if (config.sdkDir && existsSync(config.sdkDir)) {
-    app.useStaticAssets({ root: config.sdkDir, prefix: '/sdk/', decorateReply: !consoleDir, wildcard: false, setHeaders: (res) => res.setHeader('access-control-allow-origin', '*') });
+    // A script tag loads it from any site without CORS.
+    app.useStaticAssets({ root: config.sdkDir, prefix: '/sdk/', decorateReply: !consoleDir, wildcard: false });
   }
 
   const doc = new DocumentBuilder()
