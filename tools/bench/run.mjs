@@ -15,7 +15,7 @@ import { rolldown } from 'rolldown';
 import { healthz } from './scenarios/healthz.mjs';
 import { queuePostgres, queueRedis } from './scenarios/queue.mjs';
 
-/** In the order they run. A scenario returns rows; see `formatRow` for their fields. */
+/** In the order they run. A scenario's `run(ctx)` returns rows; see `withRatio` for their fields. */
 const SCENARIOS = [healthz, queuePostgres, queueRedis];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,8 +28,8 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(16)} ${s.describe}`).join('\n')}
 
 --postgres  PostgreSQL server for the queue scenarios (default postgres://postgres@127.0.0.1:5432/test);
             the benchmark creates a database of its own there and drops it afterwards.
---redis     Redis server (default redis://127.0.0.1:6379); the benchmark uses an empty logical
-            database there and deletes its own keys afterwards.`;
+--redis     Redis server (default redis://127.0.0.1:6379); the benchmark's keys carry prefixes of
+            their own and are deleted afterwards.`;
 
 function parseCli() {
   const { values } = parseArgs({
@@ -66,7 +66,8 @@ function parseCli() {
 async function bundle() {
   const isOwn = (id) => id.startsWith('.') || id.startsWith('/') || id.startsWith('@loupe/') || id.startsWith('@oxc-project/runtime') || id.startsWith('\0');
   const processes = readdirSync(join(root, 'tools/bench/processes')).filter((f) => f.endsWith('.ts'));
-  const input = { api: 'apps/api/src/main.ts', ...Object.fromEntries(processes.map((f) => [f.replace(/\.ts$/, ''), `tools/bench/processes/${f}`])) };
+  // The api keeps its shipped layout, so it finds no console or SDK build beside it and serves neither.
+  const input = { 'apps/api/main': 'apps/api/src/main.ts', ...Object.fromEntries(processes.map((f) => [f.replace(/\.ts$/, ''), `tools/bench/processes/${f}`])) };
   rmSync(outDir, { recursive: true, force: true });
   const build = await rolldown({ cwd: root, input, platform: 'node', tsconfig: 'tsconfig.json', external: (id) => !isOwn(id), logLevel: 'warn' });
   await build.write({ dir: outDir, format: 'esm', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' });
@@ -88,6 +89,7 @@ function machine() {
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
+    loadAverageAtStart: round(os.loadavg()[0], 2),
   };
 }
 
@@ -109,24 +111,33 @@ function round(x, digits) {
 
 const num = (x) => (typeof x !== 'number' ? '–' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-function formatRow(row) {
+/** Table cells of a row; a note becomes a numbered footnote, so the table stays narrow. */
+function formatRow(row, notes) {
   const figure = row.skipped ? `skipped: ${row.skipped}` : row.failed ? `failed: ${row.failed.split('\n')[0]}` : num(row.figure);
   const ratio = row.ratio === null || row.ratio === undefined ? '–' : row.ratio.toFixed(2);
-  return [row.note ? `${row.scenario} (${row.note})` : row.scenario, figure, row.unit ?? '–', row.reference ?? '–', num(row.referenceFigure), ratio];
+  let scenario = row.scenario;
+  if (row.note) {
+    notes.push(row.note);
+    scenario += ` [${notes.length}]`;
+  }
+  return [scenario, figure, row.unit ?? '–', row.reference ?? '–', num(row.referenceFigure), ratio];
 }
 
 function table(rows) {
   const header = ['scenario', 'figure', 'unit', 'reference', 'reference figure', 'ratio'];
-  const cells = [header, ...rows.map(formatRow)];
+  const notes = [];
+  const cells = [header, ...rows.map((r) => formatRow(r, notes))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
   const numeric = new Set([1, 4, 5]);
   const line = (r) => `| ${r.map((c, i) => (numeric.has(i) && r !== header ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
-  return [line(header), rule, ...cells.slice(1).map(line)].join('\n');
+  return [line(header), rule, ...cells.slice(1).map(line), ...(notes.length ? ['', ...notes.map((n, i) => `[${i + 1}] ${n}`)] : [])].join('\n');
 }
 
 const cli = parseCli();
 const info = machine();
+// Load and reference share the machine: anything else running lowers both, and not alike.
+if (info.loadAverageAtStart > info.cores / 2) console.error(`warning: load average ${info.loadAverageAtStart} on ${info.cores} cores: other work is running, and the figures will show it`);
 console.error(`building the api and the benchmark processes into ${outDir}...`);
 const ctx = { bundle: await bundle(), postgresUrl: cli.postgresUrl, redisUrl: cli.redisUrl };
 
@@ -137,7 +148,7 @@ for (const scenario of cli.selected) {
   try {
     rows.push(...(await scenario.run(ctx)).map(withRatio));
   } catch (err) {
-    console.error(`${scenario.name} failed: ${err.stack ?? err.message}`);
+    console.error(`${scenario.name} failed: ${err.message}\n${err.detail ?? err.stack}`);
     rows.push(withRatio({ scenario: scenario.name, failed: err.message }));
   }
   console.error(`${scenario.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,5 +1,5 @@
-// What scenarios share: child processes with deadlines, loopback ports, and throw-away stores that
-// the harness creates and removes itself, so that nothing it did not create is ever touched.
+// What scenarios share: child processes with deadlines, loopback ports, and throw-away stores and
+// names that the harness creates and removes itself, so that nothing it did not create is touched.
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ export const uniqueId = () => randomBytes(4).toString('hex');
  */
 export function childEnv(extra = {}) {
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('LOUPE_') || ['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST', 'PUBLIC_URL', 'NODE_OPTIONS'].includes(key)) delete env[key];
+  for (const key of Object.keys(env)) if (key.startsWith('LOUPE_') || ['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST', 'PUBLIC_URL'].includes(key)) delete env[key];
   return { ...env, ...extra };
 }
 
@@ -108,7 +108,8 @@ export async function waitForHttp(url, server, timeoutMs = 60_000) {
 }
 
 /**
- * Runs a bundled script in a child process that answers one message, `{ ok, output | error }`.
+ * Runs a bundled script in a child process that answers one message, `{ ok, output }` or
+ * `{ ok: false, error, stack }`; the stack and the child's last lines go to the error's `detail`.
  * Past `timeoutMs` the child is killed, and the caller still cleans up what it handed over.
  */
 export function runChild(file, input, { env, timeoutMs }) {
@@ -118,7 +119,9 @@ export function runChild(file, input, { env, timeoutMs }) {
     let answer;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`gave up after ${timeoutMs / 1000} s\n${stderr()}`));
+      const err = new Error(`gave up after ${timeoutMs / 1000} s`);
+      err.detail = stderr();
+      reject(err);
     }, timeoutMs);
     child.on('message', (m) => (answer = m));
     child.once('error', (err) => {
@@ -127,16 +130,18 @@ export function runChild(file, input, { env, timeoutMs }) {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (answer?.ok) resolve(answer.output);
-      else reject(new Error(answer?.error ?? `exited (${signal ?? `code ${code}`}) without an answer\n${stderr()}`));
+      if (answer?.ok) return resolve(answer.output);
+      const err = new Error(answer?.error ?? `exited (${signal ?? `code ${code}`}) without an answer`);
+      err.detail = [answer?.stack, stderr()].filter(Boolean).join('\n');
+      reject(err);
     });
   });
 }
 
 /**
- * A database of its own on the PostgreSQL server behind `url`, dropped afterwards. Loupe's schemas
- * and queue names are fixed, so sharing the given database could mix the benchmark's jobs with
- * those of tests running at the same time.
+ * A database of its own on the PostgreSQL server behind `url`, dropped afterwards. Loupe migrates
+ * its tables into `public` and BullMQ's into `bullmq`; a test run starting on the given database
+ * at the same time would wipe both.
  */
 export async function throwawayDatabase(url) {
   const name = `loupe_bench_${uniqueId()}`;
@@ -163,34 +168,8 @@ export async function throwawayDatabase(url) {
   };
 }
 
-/**
- * An empty logical database on the Redis server behind `url`. Loupe's key prefix is fixed, so the
- * default database could hold jobs of a running Loupe or of tests; an empty one holds only ours.
- * `cleanup` deletes the keys under the given prefixes, which are the benchmark's own.
- */
-export async function emptyRedisDatabase(url) {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  probe.on('error', () => undefined);
-  await probe.connect();
-  try {
-    const configured = await probe
-      .config('GET', 'databases')
-      .then((r) => Number(r[1]))
-      .catch(() => 16);
-    for (let db = configured - 1; db >= 1; db--) {
-      await probe.select(db);
-      if ((await probe.dbsize()) !== 0) continue;
-      const u = new URL(url);
-      u.pathname = `/${db}`;
-      return { url: u.toString(), db, cleanup: (prefixes) => deleteKeys(u.toString(), prefixes) };
-    }
-    return null;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-async function deleteKeys(url, prefixes) {
+/** Deletes the keys under each prefix, which are the benchmark's own: names no one else uses. */
+export async function deleteRedisKeys(url, prefixes) {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   client.on('error', () => undefined);
   try {

@@ -35,6 +35,17 @@ export function redisQueueConnection(url: string, prefix: string): QueueConnecti
 
 export function postgresQueueConnection(url: string, prefix: string, opts: { embedded: boolean }): QueueConnection {
   const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
+  /**
+   * The embedded database is one session behind a multiplexer: NOTIFY never reaches an idle
+   * listener. An idle worker would otherwise sleep until its next delayed job is due (a scheduled
+   * sweep, a retry's backoff: up to an hour) while new jobs wait; here it looks again every second.
+   */
+  class EmbeddedWorker extends PgWorker {
+    override get maximumBlockTimeout(): number {
+      return 1;
+    }
+  }
+  const WorkerClass = opts.embedded ? EmbeddedWorker : PgWorker;
   // The api migrates BullMQ's schema at start (see the platform); here it is only checked.
   const connection = { connectionString: url, schema: 'bullmq', max: 4 };
   // This backend has no key prefix: the prefix becomes part of each queue's name instead.
@@ -43,11 +54,9 @@ export function postgresQueueConnection(url: string, prefix: string, opts: { emb
     backend: 'postgres',
     createQueue: (name) => new PgQueue(qualified(name), { connection }) as unknown as Queue,
     createWorker: (name, processor, o) =>
-      new PgWorker(qualified(name), processor, {
+      new WorkerClass(qualified(name), processor, {
         connection,
         concurrency: o.concurrency,
-        // The embedded database is one session behind a multiplexer: NOTIFY does not reach an
-        // idle listener, so an idle worker looks for new jobs every second instead.
         ...(opts.embedded ? { drainDelay: 1 } : {}),
       }) as unknown as Worker,
     // Each queue and worker owns its pool and closes it itself.

@@ -55,6 +55,16 @@ function roundTrip(backend: Backend) {
       expect(await waitForResult(queue.queue('system'), job)).toEqual({ message, handledBy: process.pid });
     });
 
+    it('picks up a new job within seconds while a delayed one waits its turn', async () => {
+      // A scheduled sweep or a retry's backoff leaves a delayed job on the queue.
+      await queue.add('system.ping', { message: 'later' }, { delay: 60_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      const started = Date.now();
+      const job = await queue.add('system.ping', { message: 'now' });
+      expect(await waitForResult(queue.queue('system'), job, 10_000)).toMatchObject({ message: 'now' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
     it('ignores a second job with the same id, so retried adds are harmless', async () => {
       const jobId = `ping-${randomUUID()}`;
       const first = await queue.add('system.ping', { message: 'first' }, { jobId });
