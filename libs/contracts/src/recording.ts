@@ -39,6 +39,23 @@ export const RRWEB_SOURCE = {
   CustomElement: 16,
 } as const;
 
+/**
+ * The incremental sources that are the visitor acting rather than the page changing by itself
+ * (rrweb's own notion of user activity): they keep a session alive in the recorder and count as
+ * active time in the analysis.
+ */
+export const USER_INTERACTION_SOURCES: readonly number[] = [
+  RRWEB_SOURCE.MouseMove,
+  RRWEB_SOURCE.MouseInteraction,
+  RRWEB_SOURCE.Scroll,
+  RRWEB_SOURCE.ViewportResize,
+  RRWEB_SOURCE.Input,
+  RRWEB_SOURCE.TouchMove,
+  RRWEB_SOURCE.MediaInteraction,
+  RRWEB_SOURCE.Drag,
+  RRWEB_SOURCE.Selection,
+];
+
 export const LOUPE_TAGS = {
   pageview: 'loupe.pageview',
   click: 'loupe.click',

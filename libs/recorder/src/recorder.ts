@@ -1,4 +1,4 @@
-import { INGEST_LIMITS, LOUPE_TAGS, RRWEB, RRWEB_SOURCE, type ErrorPayload, type IdentifyPayload, type LoupePayloads, type LoupeTag, type RecordedEvent } from '@loupe/contracts/recording';
+import { INGEST_LIMITS, LOUPE_TAGS, RRWEB, USER_INTERACTION_SOURCES, type ErrorPayload, type IdentifyPayload, type LoupePayloads, type LoupeTag, type RecordedEvent } from '@loupe/contracts/recording';
 import { getRecordConsolePlugin } from '@rrweb/rrweb-plugin-console-record';
 import { record } from 'rrweb';
 import { cleanProps, describe, envelopeJson, splitBySize, truncate } from './batch';
@@ -15,17 +15,7 @@ import { browserStore, type KeyValueStore } from './storage';
 import { beaconBatch, postBatch } from './transport';
 
 /** What the visitor does, as opposed to what the page does by itself: only this keeps a session alive. */
-const ACTIVITY_SOURCES = new Set<number>([
-  RRWEB_SOURCE.MouseMove,
-  RRWEB_SOURCE.MouseInteraction,
-  RRWEB_SOURCE.Scroll,
-  RRWEB_SOURCE.ViewportResize,
-  RRWEB_SOURCE.Input,
-  RRWEB_SOURCE.TouchMove,
-  RRWEB_SOURCE.MediaInteraction,
-  RRWEB_SOURCE.Drag,
-  RRWEB_SOURCE.Selection,
-]);
+const ACTIVITY_SOURCES = new Set<number>(USER_INTERACTION_SOURCES);
 const ACTIVITY_TAGS = new Set<string>([LOUPE_TAGS.pageview, LOUPE_TAGS.click, LOUPE_TAGS.track, LOUPE_TAGS.identify, LOUPE_TAGS.exposure]);
 
 /** Larger than this (in UTF-16 units, up to 3 bytes each in UTF-8) an event could not fit the server's limit. */

@@ -1,4 +1,4 @@
-import { RRWEB, RRWEB_SOURCE, type RecordedEvent } from '@loupe/contracts/recording';
+import { RRWEB, USER_INTERACTION_SOURCES, type RecordedEvent } from '@loupe/contracts/recording';
 import { isRecord } from './bounds';
 
 /**
@@ -25,17 +25,7 @@ export interface Activity {
  * touch moves, media controls, drags and text selection are the same kind of attention, and on a
  * phone touch moves are most of it.
  */
-const INTERACTION_SOURCES: ReadonlySet<unknown> = new Set<number>([
-  RRWEB_SOURCE.MouseMove,
-  RRWEB_SOURCE.MouseInteraction,
-  RRWEB_SOURCE.Scroll,
-  RRWEB_SOURCE.ViewportResize,
-  RRWEB_SOURCE.Input,
-  RRWEB_SOURCE.TouchMove,
-  RRWEB_SOURCE.MediaInteraction,
-  RRWEB_SOURCE.Drag,
-  RRWEB_SOURCE.Selection,
-]);
+const INTERACTION_SOURCES: ReadonlySet<unknown> = new Set<number>(USER_INTERACTION_SOURCES);
 
 export function isInteraction(event: RecordedEvent): boolean {
   return event.type === RRWEB.IncrementalSnapshot && isRecord(event.data) && INTERACTION_SOURCES.has(event.data['source']);
