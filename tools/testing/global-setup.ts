@@ -22,7 +22,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-test-'));
-  const embedded = await startEmbeddedPostgres(dir, { maxConnections: 400 });
+  const embedded = await startEmbeddedPostgres(dir);
   const { databaseUrl, redisUrl } = requestedServices();
   const missing: string[] = [];
 

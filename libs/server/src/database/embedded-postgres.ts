@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { servePglite } from './pglite-multiplexer';
 
 /**
  * The embedded shape: PostgreSQL compiled to WebAssembly (PGlite), kept in a data folder and served
@@ -23,7 +23,7 @@ export interface EmbeddedPostgres {
  */
 const SEARCH_PATH = 'public, bullmq';
 
-export async function startEmbeddedPostgres(dataDir: string, opts: { maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const pgDir = join(dataDir, 'pg');
   mkdirSync(pgDir, { recursive: true });
   const releaseLock = takeDataDirLock(dataDir);
@@ -35,9 +35,8 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { maxConnecti
     throw new Error(`The embedded database in ${pgDir} could not be opened: ${(err as Error).message}. If the folder was copied while Loupe was running, restore a copy made while it was stopped.`, { cause: err });
   }
   await db.exec(`ALTER DATABASE postgres SET search_path TO ${SEARCH_PATH}; SET search_path TO ${SEARCH_PATH};`);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: opts.maxConnections ?? 100 });
-  await server.start();
-  const url = `postgres://postgres:postgres@${server.getServerConn()}/postgres`;
+  const server = await servePglite(db);
+  const url = `postgres://postgres:postgres@127.0.0.1:${server.port}/postgres`;
   let stopped = false;
   return {
     url,

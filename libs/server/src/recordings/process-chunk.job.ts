@@ -60,8 +60,9 @@ export class ProcessChunkJob implements JobHandlerClass<Payload, JobResults['rec
       if (recompressed && recompressed.length < chunk.body.length) await this.recordings.replaceBody(m, key, recompressed, 'br');
       const all = await this.recordings.chunkFacts(m, key.projectId, key.sessionId);
       const summary = summarizeSession(all);
+      // An imported recording has no user agent: its device class still follows from its viewport.
       const device = deviceOf(session.userAgent ?? '', summary.viewport?.width);
-      await this.recordings.updateSummary(m, key.projectId, key.sessionId, summary, session.userAgent ? device : null);
+      await this.recordings.updateSummary(m, key.projectId, key.sessionId, summary, session.userAgent ? device : { device: device.device, browser: null, os: null });
     });
     return { events: analysis.events.length };
   }

@@ -191,7 +191,7 @@ export class RecordingsRepository {
     projectId: string,
     sessionId: string,
     s: SessionSummary,
-    device: { device: string; browser: string; os: string } | null,
+    device: { device: string; browser: string | null; os: string | null } | null,
   ): Promise<void> {
     await m.query(
       `UPDATE session SET duration_ms = $3, active_ms = $4, entry_url = $5, exit_url = $6, page_count = $7, click_count = $8,
