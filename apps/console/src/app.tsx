@@ -2,11 +2,20 @@ import { createBrowserRouter, Navigate, Outlet } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { AuthProvider, RequireSignIn } from './auth';
 import { LoginPage } from './pages/login.page';
+import { loadPlayerPage, PlayerRoute } from './pages/player.route';
 import { DashboardPage, ExperimentsPage, FeedbackPage, FunnelsPage, HeatmapsPage } from './pages/section.pages';
 import { SessionsPage } from './pages/sessions.page';
 import { SettingsPage } from './pages/settings.page';
 import { PageNotFound, ProjectHome, ProjectLayout } from './project-layout';
+import { prefetch, sessionDetailPath } from './player/prefetch';
 import { ProjectsProvider } from './projects';
+
+// Opening a replay directly: its code and the session load while the login and projects are being checked.
+const replayLink = /^\/p\/([^/]+)\/sessions\/([^/]+)\/?$/.exec(window.location.pathname);
+if (replayLink?.[1] && replayLink[2]) {
+  void loadPlayerPage().catch(() => undefined);
+  prefetch(sessionDetailPath(decodeURIComponent(replayLink[1]), decodeURIComponent(replayLink[2])));
+}
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
@@ -26,6 +35,7 @@ const router = createBrowserRouter([
         children: [
           { index: true, element: <Navigate to="sessions" replace /> },
           { path: 'sessions', element: <SessionsPage /> },
+          { path: 'sessions/:sessionId', element: <PlayerRoute /> },
           { path: 'heatmaps', element: <HeatmapsPage /> },
           { path: 'funnels', element: <FunnelsPage /> },
           { path: 'experiments', element: <ExperimentsPage /> },

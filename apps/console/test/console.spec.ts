@@ -1,35 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from '../../../tools/testing/browser';
 import { databaseShapes } from '../../../tools/testing/databases';
 import { isCI } from '../../../tools/testing/services';
 import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
+import { consoleDir, ensureConsoleBuilt, root } from './console-build';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const consoleDir = join(root, 'dist/apps/console');
 const SECTIONS = ['Sessions', 'Heatmaps', 'Funnels', 'Experiments', 'Feedback', 'Dashboard', 'Settings'];
-
-/** Builds the console unless the build on disk is newer than every source file of it. */
-async function ensureConsoleBuilt() {
-  const built = join(consoleDir, 'index.html');
-  const sources = [join(root, 'apps/console/index.html'), join(root, 'apps/console/vite.config.ts')];
-  for (const f of readdirSync(join(root, 'apps/console/src'), { recursive: true, encoding: 'utf8' })) sources.push(join(root, 'apps/console/src', f));
-  const newestSource = Math.max(...sources.map((f) => statSync(f).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
-  // Vitest runs with NODE_ENV=test, which would make Vite bundle React's development build.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ configFile: join(root, 'apps/console/vite.config.ts'), logLevel: 'warn' });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-}
 
 describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
   let api: TestApi;
