@@ -88,6 +88,28 @@ describe.skipIf(!browserAvailable() && !isCI)('from a visit on the demo store to
     expect(detail!.events.filter((e) => e.kind === 'custom').map((e) => e.name)).toEqual(['add_to_cart', 'purchase']);
   });
 
+  it('plays the visit back in the console: the recorded page in the player, clicks on the timeline', async () => {
+    const console = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await console.goto(`${loupe.url}/`);
+    await console.fill('input[type="email"]', 'admin@loupe.local');
+    await console.fill('input[type="password"]', 'loupe-admin');
+    await console.click('button[type="submit"]');
+    await console.waitForURL(/\/p\/[^/]+\/sessions/);
+    await console.goto(`${loupe.url}/p/${projectId}/sessions/${sessionId}`);
+    await console.waitForFunction(() => (window as unknown as { __loupePlayer?: { firstFrameAt?: number } }).__loupePlayer?.firstFrameAt != null, null, { timeout: 20_000 });
+    const frame = await console.evaluate(() => {
+      const iframe = document.querySelector<HTMLIFrameElement>('.player-frame iframe')!;
+      return { sandbox: iframe.getAttribute('sandbox') ?? '', text: iframe.contentDocument?.body?.innerText ?? '' };
+    });
+    expect(frame.sandbox).not.toContain('allow-scripts');
+    expect(frame.text).toContain('Loupe demo store');
+    expect(await console.locator('.timeline [data-kind="click"]').count()).toBeGreaterThanOrEqual(5);
+    const shot = await console.locator('.player-frame').screenshot({ path: 'tmp/e2e-player.png' });
+    // Not blank: a rendered page has many distinct byte values in its PNG, a blank frame few.
+    expect(new Set(shot.subarray(100)).size).toBeGreaterThan(200);
+    await console.close();
+  });
+
   it('never stores what was typed into the forms', async () => {
     expect(await loupe.stop()).toBe(0);
     const db = await startEmbeddedPostgres(dataDir);
