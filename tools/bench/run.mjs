@@ -13,23 +13,30 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 import { healthz } from './scenarios/healthz.mjs';
+import { ingest } from './scenarios/ingest.mjs';
 import { queuePostgres, queueRedis } from './scenarios/queue.mjs';
+import { replay } from './scenarios/replay.mjs';
+import { storage } from './scenarios/storage.mjs';
+import { worker } from './scenarios/worker.mjs';
 
 /** In the order they run. A scenario's `run(ctx)` returns rows; see `withRatio` for their fields. */
-const SCENARIOS = [healthz, queuePostgres, queueRedis];
+const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, replay];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist/bench');
 
-const USAGE = `Usage: npm run bench -- [--only name[,name]] [--json FILE] [--postgres URL] [--redis URL]
+const USAGE = `Usage: npm run bench -- [--only name[,name]] [--json FILE] [--postgres URL] [--redis URL] [--fixtures DIR]
 
 Scenarios:
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(16)} ${s.describe}`).join('\n')}
 
---postgres  PostgreSQL server for the queue scenarios (default postgres://postgres@127.0.0.1:5432/test);
-            the benchmark creates a database of its own there and drops it afterwards.
+--postgres  PostgreSQL server for every row but the embedded ones (default
+            postgres://postgres@127.0.0.1:5432/test); the benchmark creates databases of its own
+            there and drops them afterwards.
 --redis     Redis server (default redis://127.0.0.1:6379); the benchmark's keys carry prefixes of
-            their own and are deleted afterwards.`;
+            their own and are deleted afterwards.
+--fixtures  The folder of the real rrweb recordings (default ../shared/fixtures/rrweb beside the
+            repository).`;
 
 function parseCli() {
   const { values } = parseArgs({
@@ -38,6 +45,7 @@ function parseCli() {
       json: { type: 'string' },
       postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+      fixtures: { type: 'string', default: resolve(root, '../shared/fixtures/rrweb') },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,19 +63,21 @@ function parseCli() {
     }
     selected = SCENARIOS.filter((s) => names.includes(s.name));
   }
-  return { selected, json: values.json, postgresUrl: values.postgres, redisUrl: values.redis };
+  return { selected, json: values.json, postgresUrl: values.postgres, redisUrl: values.redis, fixturesDir: resolve(values.fixtures) };
 }
 
 /**
- * Bundles what runs in child processes: the api as it ships, and the scripts of tools/bench/processes.
- * Rolldown with the project's tsconfig keeps decorator metadata, which Nest's injection needs; the
- * rule for what stays in node_modules is the one tools/build-server.mjs uses.
+ * Bundles what runs in child processes: the api and the worker as they ship, and the scripts of
+ * tools/bench/processes. Rolldown with the project's tsconfig keeps decorator metadata, which
+ * Nest's injection needs; the rule for what stays in node_modules is the one
+ * tools/build-server.mjs uses.
  */
 async function bundle() {
   const isOwn = (id) => id.startsWith('.') || id.startsWith('/') || id.startsWith('@loupe/') || id.startsWith('@oxc-project/runtime') || id.startsWith('\0');
   const processes = readdirSync(join(root, 'tools/bench/processes')).filter((f) => f.endsWith('.ts'));
-  // The api keeps its shipped layout, so it finds no console or SDK build beside it and serves neither.
-  const input = { 'apps/api/main': 'apps/api/src/main.ts', ...Object.fromEntries(processes.map((f) => [f.replace(/\.ts$/, ''), `tools/bench/processes/${f}`])) };
+  // The api keeps its shipped layout, so it finds no console or SDK build beside it and serves
+  // neither, unless told where one is (`replay` builds its own).
+  const input = { 'apps/api/main': 'apps/api/src/main.ts', 'apps/worker/main': 'apps/worker/src/main.ts', ...Object.fromEntries(processes.map((f) => [f.replace(/\.ts$/, ''), `tools/bench/processes/${f}`])) };
   rmSync(outDir, { recursive: true, force: true });
   const build = await rolldown({ cwd: root, input, platform: 'node', tsconfig: 'tsconfig.json', external: (id) => !isOwn(id), logLevel: 'warn' });
   await build.write({ dir: outDir, format: 'esm', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' });
@@ -94,7 +104,7 @@ function machine() {
 }
 
 /**
- * A row: `scenario`, `figure`, `unit`, `better` ('higher' for rates, 'lower' for latencies),
+ * A row: `scenario`, `figure`, `unit`, `better` ('higher' for rates, 'lower' for latencies and sizes),
  * `reference`, `referenceFigure`, optional `note`; or `skipped` / `failed` with a reason.
  * The ratio reads the same way for every unit: Loupe's performance as a share of the reference's.
  */
@@ -120,11 +130,12 @@ function formatRow(row, notes) {
     notes.push(row.note);
     scenario += ` [${notes.length}]`;
   }
-  return [scenario, figure, row.unit ?? '–', row.reference ?? '–', num(row.referenceFigure), ratio];
+  const load = row.loadAverage ? `${row.loadAverage.start.toFixed(1)} → ${row.loadAverage.end.toFixed(1)}` : '–';
+  return [scenario, figure, row.unit ?? '–', row.reference ?? '–', num(row.referenceFigure), ratio, load];
 }
 
 function table(rows) {
-  const header = ['scenario', 'figure', 'unit', 'reference', 'reference figure', 'ratio'];
+  const header = ['scenario', 'figure', 'unit', 'reference', 'reference figure', 'ratio', 'load'];
   const notes = [];
   const cells = [header, ...rows.map((r) => formatRow(r, notes))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
@@ -139,25 +150,31 @@ const info = machine();
 // Load and reference share the machine: anything else running lowers both, and not alike.
 if (info.loadAverageAtStart > info.cores / 2) console.error(`warning: load average ${info.loadAverageAtStart} on ${info.cores} cores: other work is running, and the figures will show it`);
 console.error(`building the api and the benchmark processes into ${outDir}...`);
-const ctx = { bundle: await bundle(), postgresUrl: cli.postgresUrl, redisUrl: cli.redisUrl };
+const ctx = { root, outDir, bundle: await bundle(), postgresUrl: cli.postgresUrl, redisUrl: cli.redisUrl, fixturesDir: cli.fixturesDir };
 
 const rows = [];
 for (const scenario of cli.selected) {
   const t0 = Date.now();
+  // The one-minute load average as the scenario starts and ends; the benchmark's own load is in it.
+  const start = round(os.loadavg()[0], 2);
   console.error(`${scenario.name}: ${scenario.describe}`);
+  let produced;
   try {
-    rows.push(...(await scenario.run(ctx)).map(withRatio));
+    produced = await scenario.run(ctx);
   } catch (err) {
     console.error(`${scenario.name} failed: ${err.message}\n${err.detail ?? err.stack}`);
-    rows.push(withRatio({ scenario: scenario.name, failed: err.message }));
+    produced = [{ scenario: scenario.name, failed: err.message }];
   }
-  console.error(`${scenario.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const loadAverage = { start, end: round(os.loadavg()[0], 2) };
+  rows.push(...produced.map((r) => withRatio({ ...r, loadAverage })));
+  console.error(`${scenario.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s, load average ${loadAverage.start} → ${loadAverage.end}`);
 }
 
 console.log(`\n${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, Node ${info.node}, ${info.date.slice(0, 10)}\n`);
 console.log(table(rows));
-console.log('\nratio: figure ÷ reference for rates (req/s, jobs/s), reference ÷ figure for latencies (ms);');
-console.log('1.00 means as fast as the reference, 0.50 means half as fast.');
+console.log('\nratio: figure ÷ reference for rates (/s), reference ÷ figure for latencies (ms) and sizes (KB/min);');
+console.log('1.00 means as good as the reference, 0.50 half as good; for sizes, how many times smaller Loupe keeps it.');
+console.log('load: the one-minute load average as the scenario started and ended, its own load included.');
 
 if (cli.json) {
   const file = resolve(cli.json);

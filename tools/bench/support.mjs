@@ -74,15 +74,42 @@ async function stopChild(child, graceMs = 10_000) {
   }
 }
 
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+/**
+ * Counts the lines logged at warn or error level (Nest writes warnings to stdout, errors to
+ * stderr), keeping the first few: a server that complains while it is measured is not measured.
+ */
+function complaints(streams, keep = 3) {
+  const seen = { count: 0, first: [] };
+  for (const stream of streams) {
+    stream?.on('data', (chunk) => {
+      for (const line of String(chunk).split('\n')) {
+        const plain = line.replace(ANSI_COLOUR, '');
+        const m = /\b(WARN|ERROR)\b\s*(.*)$/.exec(plain);
+        if (!m) continue;
+        seen.count++;
+        if (seen.first.length < keep) seen.first.push(`${m[1]} ${m[2].trim()}`);
+      }
+    });
+  }
+  return () => ({ count: seen.count, first: [...seen.first] });
+}
+
 /** A server in a child process, stopped with SIGTERM (then SIGKILL) by `stop()`. */
 export function startServer(file, args, env) {
-  const child = spawn(process.execPath, [file, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [file, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = tail(child.stderr);
+  child.stdout.setEncoding('utf8');
+  child.stdout.resume();
+  const warnings = complaints([child.stdout, child.stderr]);
   let exit = null;
   child.once('exit', (code, signal) => (exit = { code, signal }));
   return {
     child,
     stderr,
+    /** Lines logged at warn or error level so far: `{ count, first }`. */
+    warnings,
     exited: () => exit,
     stop: () => stopChild(child),
   };
@@ -184,4 +211,91 @@ export async function deleteRedisKeys(url, prefixes) {
   } finally {
     client.disconnect();
   }
+}
+
+const ADMIN = { email: 'bench@loupe.local', password: 'bench-password' };
+
+/**
+ * The real api (the bundled `apps/api/src/main.ts`) in a child process, on a store of its own:
+ * `server` is a throw-away database on the PostgreSQL server with the queue on Redis (the standard
+ * production shape), `embedded` a temporary data folder (the default shape). Answers `{ skipped }`
+ * with the reason when a server is missing. Logs in as the admin its first start creates and finds
+ * the default project, so callers get what a user gets from the start banner.
+ */
+export async function startLoupe(ctx, { shape, inlineWorker = true, env = {} }) {
+  if (shape === 'server') {
+    if (!(await reachable(ctx.postgresUrl))) return { skipped: `PostgreSQL not reachable at ${redact(ctx.postgresUrl)}` };
+    if (!(await reachable(ctx.redisUrl))) return { skipped: `Redis not reachable at ${redact(ctx.redisUrl)}` };
+  }
+  const cleanups = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error(`cleanup: ${err.message}`));
+  };
+  try {
+    // Even with a database server Loupe names a data folder: a temporary one keeps the tree clean.
+    const data = tempDir(`api-${shape}`);
+    cleanups.push(async () => data.remove());
+    const queuePrefix = `bench${uniqueId()}`;
+    const port = await freePort();
+    const childVars = {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOUPE_DATA_DIR: data.dir,
+      // Warnings too: an api that fails to enqueue or retries jobs during a round must say so.
+      LOUPE_LOG_LEVEL: 'warn',
+      LOUPE_QUEUE_PREFIX: queuePrefix,
+      LOUPE_INLINE_WORKER: String(inlineWorker),
+      LOUPE_ADMIN_EMAIL: ADMIN.email,
+      LOUPE_ADMIN_PASSWORD: ADMIN.password,
+      ...env,
+    };
+    let databaseUrl = null;
+    if (shape === 'server') {
+      const db = await throwawayDatabase(ctx.postgresUrl);
+      cleanups.push(() => db.drop());
+      databaseUrl = db.url;
+      cleanups.push(() => deleteRedisKeys(ctx.redisUrl, [queuePrefix]));
+      Object.assign(childVars, { DATABASE_URL: db.url, REDIS_URL: ctx.redisUrl });
+    }
+    const server = startServer(ctx.bundle('apps/api/main'), [], childEnv(childVars));
+    cleanups.push(() => server.stop());
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/healthz`, server);
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    if (login.status !== 200) throw new Error(`logging in as the first admin answered ${login.status}: ${(await login.text()).slice(0, 200)}`);
+    const cookie = login.headers.getSetCookie()[0].split(';')[0];
+    const projects = await fetch(`${base}/api/v1/projects`, { headers: { cookie } }).then((r) => r.json());
+    const project = projects.projects?.[0];
+    if (!project) throw new Error(`the first start made no default project: ${JSON.stringify(projects).slice(0, 200)}`);
+    let stopped = false;
+    return {
+      base,
+      cookie,
+      projectId: project.id,
+      publicKey: project.publicKey,
+      databaseUrl,
+      warnings: server.warnings,
+      /** The api's environment, for a worker process to join the same database and queue. */
+      env: childVars,
+      /** Stops the api, then removes its store. */
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await cleanup();
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** A note for a row whose server logged warnings or errors while it was measured; null if none. */
+export function warningsNote(who, { count, first }) {
+  return count ? `${who} logged ${count} warnings or errors (first: ${first[0].slice(0, 200)})` : null;
+}
+
+export function redact(url) {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

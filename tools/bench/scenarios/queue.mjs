@@ -1,7 +1,7 @@
 // `queue-postgres` and `queue-redis`: jobs per second through Loupe's QueueService and the worker
 // that runs inside the api, next to a bare BullMQ queue and worker on the same store. The work done
 // per job (`system.ping` echoes its payload) is nil, so the figure is the queue's own cost.
-import { childEnv, deleteRedisKeys, reachable, runChild, tempDir, throwawayDatabase, uniqueId } from '../support.mjs';
+import { childEnv, deleteRedisKeys, reachable, redact, runChild, tempDir, throwawayDatabase, uniqueId } from '../support.mjs';
 
 // Jobs a round, for a few seconds of load on a 2-core machine: Redis moves some twenty times as
 // many jobs a second as BullMQ's PostgreSQL backend, and a PostgreSQL server twice the embedded one.
@@ -107,7 +107,3 @@ export const queueRedis = {
     }
   },
 };
-
-function redact(url) {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
