@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from '../../../tools/testing/browser';
 import { databaseShapes } from '../../../tools/testing/databases';
-import { batches, fixture, gz, newId, rebase } from '../../../tools/testing/recordings';
+import { batches, fixture, gz, longRecording as longRecordingOf, newId, rebase } from '../../../tools/testing/recordings';
 import { isCI } from '../../../tools/testing/services';
 import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
 import { consoleDir, ensureConsoleBuilt, root } from './console-build';
@@ -28,27 +28,7 @@ interface ProbeState {
   totalChunks: number;
 }
 
-/**
- * A long visit made of the desktop recording: a checkout (Meta + full snapshot, as rrweb's
- * `checkoutEveryNms` makes) every 3 minutes, each followed by the recording's own changes, then
- * 90 s later its pointer moves, clicks and scrolls again (which leave the page as it is).
- */
-function longRecording(minutes: number, start: number): RecordedEvent[] {
-  const source = fixture('demoit-desktop-81s');
-  const meta = source.find((e) => e.type === 4)!;
-  const full = source.find((e) => e.type === 2)!;
-  const first = source[0]!.timestamp;
-  const changes = source.filter((e) => e.type === 3);
-  const pointer = changes.filter((e) => [1, 2, 3].includes((e.data as { source: number }).source));
-  const end = minutes * MINUTE;
-  const out: RecordedEvent[] = [];
-  for (let at = 0; at < end; at += 3 * MINUTE) {
-    out.push({ ...meta, timestamp: start + at }, { ...full, timestamp: start + at + 1 });
-    for (const e of changes) out.push({ ...e, timestamp: start + at + 2 + (e.timestamp - first) });
-    for (const e of pointer) out.push({ ...e, timestamp: start + at + 90_000 + (e.timestamp - first) });
-  }
-  return out.filter((e) => e.timestamp - start < end).sort((a, b) => a.timestamp - b.timestamp);
-}
+const longRecording = (minutes: number, start: number) => longRecordingOf(fixture('demoit-desktop-81s'), minutes, start);
 
 /** The desktop recording with what a page's console and Loupe's SDK would have added to it. */
 function withConsole(): RecordedEvent[] {

@@ -114,25 +114,4 @@ export class BatchTemplate {
   }
 }
 
-const MINUTE = 60_000;
-
-/**
- * A long visit made of the desktop recording, as the console's player test builds it: a checkout
- * (Meta + full snapshot, as rrweb's `checkoutEveryNms` makes) every 3 minutes, each followed by the
- * recording's own changes, then 90 s later its pointer moves, clicks and scrolls again.
- */
-export function longRecording(source: RecordedEvent[], minutes: number, start: number): RecordedEvent[] {
-  const meta = source.find((e) => e.type === 4)!;
-  const full = source.find((e) => e.type === 2)!;
-  const first = source[0]!.timestamp;
-  const changes = source.filter((e) => e.type === 3);
-  const pointer = changes.filter((e) => [1, 2, 3].includes((e.data as { source: number }).source));
-  const end = minutes * MINUTE;
-  const out: RecordedEvent[] = [];
-  for (let at = 0; at < end; at += 3 * MINUTE) {
-    out.push({ ...meta, timestamp: start + at }, { ...full, timestamp: start + at + 1 });
-    for (const e of changes) out.push({ ...e, timestamp: start + at + 2 + (e.timestamp - first) });
-    for (const e of pointer) out.push({ ...e, timestamp: start + at + 90_000 + (e.timestamp - first) });
-  }
-  return out.filter((e) => e.timestamp - start < end).sort((a, b) => a.timestamp - b.timestamp);
-}
+export { longRecording } from '../../../testing/recordings';
