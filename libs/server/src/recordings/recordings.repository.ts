@@ -50,27 +50,27 @@ export class RecordingsRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Stores one chunk and creates or stretches its session, in one transaction. Returns false when
-   * the chunk was already stored (a retry): nothing is written then.
+   * Stores one chunk and creates or stretches its session, together. Returns false when the chunk
+   * was already stored (a retry): no chunk is written then.
    */
   async storeChunk(c: NewChunk): Promise<boolean> {
-    return this.db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at, user_agent, source)
+    // One statement, so one round trip and atomic without a transaction: ingest's hot path. The
+    // chunk's foreign key sees the session row the same statement wrote.
+    const inserted: unknown[] = await this.db.query(
+      `WITH upsert AS (
+         INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at, user_agent, source)
          VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $6, $7)
          ON CONFLICT (project_id, id) DO UPDATE
            SET started_at = LEAST(session.started_at, EXCLUDED.started_at),
-               last_event_at = GREATEST(session.last_event_at, EXCLUDED.last_event_at)`,
-        [c.projectId, c.sessionId, c.visitorId, c.firstTs, c.lastTs, c.userAgent, c.source],
-      );
-      const inserted: unknown[] = await m.query(
-        `INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body)
-         VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0), $8, $9, $10, $11, $12)
-         ON CONFLICT DO NOTHING RETURNING seq`,
-        [c.projectId, c.sessionId, c.windowId, c.seq, c.batchId, c.firstTs, c.lastTs, c.eventCount, c.rawBytes, c.body.length, c.encoding, c.body],
-      );
-      return inserted.length === 1;
-    });
+               last_event_at = GREATEST(session.last_event_at, EXCLUDED.last_event_at)
+         RETURNING 1
+       )
+       INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body)
+       SELECT $1, $2, $8, $9, $10, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $11, $12, $13, $14, $15 FROM upsert
+       ON CONFLICT DO NOTHING RETURNING seq`,
+      [c.projectId, c.sessionId, c.visitorId, c.firstTs, c.lastTs, c.userAgent, c.source, c.windowId, c.seq, c.batchId, c.eventCount, c.rawBytes, c.body.length, c.encoding, c.body],
+    );
+    return inserted.length === 1;
   }
 
   async findChunk(k: ChunkKey, m: EntityManager = this.db.manager): Promise<StoredChunk | null> {
