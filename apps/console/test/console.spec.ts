@@ -7,7 +7,7 @@ import { browserAvailable, launchBrowser } from '../../../tools/testing/browser'
 import { databaseShapes } from '../../../tools/testing/databases';
 import { isCI } from '../../../tools/testing/services';
 import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
-import { consoleDir, ensureConsoleBuilt, root } from './console-build';
+import { consoleDir, ensureConsoleBuilt, root } from '../../../tools/testing/console-build';
 
 const SECTIONS = ['Sessions', 'Heatmaps', 'Funnels', 'Experiments', 'Feedback', 'Dashboard', 'Settings'];
 

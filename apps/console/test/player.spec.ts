@@ -9,7 +9,7 @@ import { databaseShapes } from '../../../tools/testing/databases';
 import { batches, fixture, gz, longRecording as longRecordingOf, newId, rebase } from '../../../tools/testing/recordings';
 import { isCI } from '../../../tools/testing/services';
 import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
-import { consoleDir, ensureConsoleBuilt, root } from './console-build';
+import { consoleDir, ensureConsoleBuilt, root } from '../../../tools/testing/console-build';
 
 const MINUTE = 60_000;
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1';

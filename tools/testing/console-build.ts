@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
-export const root = fileURLToPath(new URL('../../../', import.meta.url));
+export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const consoleDir = join(root, 'dist/apps/console');
 
 /** Builds the console unless the build on disk is newer than every source file of it. */
