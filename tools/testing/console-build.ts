@@ -1,7 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { databaseShapes } from './databases';
+import { startTestApi, type TestApi } from './test-app';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const consoleDir = join(root, 'dist/apps/console');
@@ -21,4 +24,12 @@ export async function ensureConsoleBuilt(): Promise<void> {
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
+}
+
+/** The real api serving the built console on a loopback port, on the run's embedded database. */
+export async function startConsoleServer(): Promise<{ api: TestApi; base: string }> {
+  await ensureConsoleBuilt();
+  const api = await startTestApi(databaseShapes()[0]!.url, { LOUPE_CONSOLE_DIR: consoleDir });
+  await api.app.listen({ port: 0, host: '127.0.0.1' });
+  return { api, base: `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}` };
 }

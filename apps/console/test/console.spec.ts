@@ -1,13 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from '../../../tools/testing/browser';
-import { databaseShapes } from '../../../tools/testing/databases';
 import { isCI } from '../../../tools/testing/services';
-import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
-import { consoleDir, ensureConsoleBuilt, root } from '../../../tools/testing/console-build';
+import { seedAccount, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
+import { root, startConsoleServer } from '../../../tools/testing/console-build';
 
 const SECTIONS = ['Sessions', 'Heatmaps', 'Funnels', 'Experiments', 'Feedback', 'Dashboard', 'Settings'];
 
@@ -32,10 +30,7 @@ describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
   }
 
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    api = await startTestApi(databaseShapes()[0]!.url, { LOUPE_CONSOLE_DIR: consoleDir });
-    await api.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    ({ api, base } = await startConsoleServer());
     account = await seedAccount(api);
     browser = await launchBrowser();
     context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 800 } });

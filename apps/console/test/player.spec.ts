@@ -1,15 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@loupe/contracts/recording';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from '../../../tools/testing/browser';
-import { databaseShapes } from '../../../tools/testing/databases';
 import { batches, fixture, gz, longRecording as longRecordingOf, newId, rebase } from '../../../tools/testing/recordings';
 import { isCI } from '../../../tools/testing/services';
-import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
-import { consoleDir, ensureConsoleBuilt, root } from '../../../tools/testing/console-build';
+import { seedAccount, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
+import { root, startConsoleServer } from '../../../tools/testing/console-build';
 
 const MINUTE = 60_000;
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1';
@@ -116,10 +114,7 @@ describe.skipIf(!browserAvailable() && !isCI)('the Sessions page and the player 
   }
 
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    api = await startTestApi(databaseShapes()[0]!.url, { LOUPE_CONSOLE_DIR: consoleDir });
-    await api.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    ({ api, base } = await startConsoleServer());
     account = await seedAccount(api);
     const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: account.email, password: account.password }) });
     cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;

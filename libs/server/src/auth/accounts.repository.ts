@@ -44,17 +44,14 @@ export class AccountsRepository {
     await this.db.getRepository(LoginSessionEntity).insert(s);
   }
 
-  /** The user behind a live login session, or null when the token is unknown or expired. */
-  async findLiveSession(tokenHash: string): Promise<{ sessionId: string; user: AppUserEntity } | null> {
-    const rows: Array<{ session_id: string; id: string }> = await this.db.query(
-      `SELECT s.id AS session_id, u.id FROM login_session s JOIN app_user u ON u.id = s.user_id
+  /** The user behind a live login session, in one query: every console request asks this. */
+  async findLiveSession(tokenHash: string): Promise<{ id: string; email: string; name: string } | null> {
+    const rows: Array<{ id: string; email: string; name: string }> = await this.db.query(
+      `SELECT u.id, u.email, u.name FROM login_session s JOIN app_user u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > now()`,
       [tokenHash],
     );
-    const row = rows[0];
-    if (!row) return null;
-    const user = await this.findUser(row.id);
-    return user ? { sessionId: row.session_id, user } : null;
+    return rows[0] ?? null;
   }
 
   async deleteLoginSession(tokenHash: string): Promise<void> {

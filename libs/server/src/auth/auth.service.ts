@@ -57,10 +57,9 @@ export class AuthService {
 
   async userForToken(token: string | undefined): Promise<CurrentUser | null> {
     if (!token) return null;
-    const live = await this.accounts.findLiveSession(hashToken(token));
-    if (!live) return null;
-    const organizations = await this.accounts.memberships(live.user.id);
-    return { id: live.user.id, email: live.user.email, name: live.user.name, organizations };
+    const user = await this.accounts.findLiveSession(hashToken(token));
+    if (!user) return null;
+    return { ...user, organizations: await this.accounts.memberships(user.id) };
   }
 }
 

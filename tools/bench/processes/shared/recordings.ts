@@ -69,14 +69,7 @@ export function batchJson(batch: IngestBatch): Buffer {
   return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"events":[${events.map((e) => JSON.stringify(e)).join(',')}]}`);
 }
 
-export interface BatchIds {
-  sessionId: string;
-  visitorId: string;
-  windowId: string;
-  seq: number;
-  batchId: string;
-  sentAt: number;
-}
+export type BatchIds = Omit<IngestBatch, 'v' | 'events'>;
 
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
 
