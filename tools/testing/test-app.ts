@@ -65,7 +65,7 @@ export async function seedAccount(api: TestApi, role: Role = 'owner'): Promise<S
   return api.platform.dataSource.transaction(async (m) => {
     const { organization, user } = await accounts.createOrganizationWithOwner(m, { name: `Org ${email}` }, { email, name: 'Test user', passwordHash });
     if (role !== 'owner') await m.query('UPDATE membership SET role = $1 WHERE user_id = $2', [role, user.id]);
-    const project = await projects.create({ organizationId: organization.id, name: 'Test project', settings: { allowedOrigins: ['*'] } }, m);
+    const project = await projects.create({ organizationId: organization.id, name: 'Test project', settings: { recording: { allowedOrigins: ['*'] } } }, m);
     return { email, password, userId: user.id, organizationId: organization.id, project: { id: project.id, publicKey: project.publicKey } };
   });
 }

@@ -113,6 +113,37 @@ describe.each(databaseShapes())('accounts and projects on the $name database', (
     expect(invalid.body.issues[0].path).toBe('name');
   });
 
+  it("reads a project's settings with defaults, and lets only admins change the fields they name", async () => {
+    const { cookie } = await login();
+    const c = cookie!.split(';')[0]!;
+    const path = `/api/v1/projects/${account.project.id}/settings`;
+    const read = await request(api.http).get(path).set('cookie', c);
+    expect(read.status).toBe(200);
+    expect(read.body.settings.recording).toEqual({ allowedOrigins: ['*'] });
+
+    const changed = await request(api.http).patch(path).set('cookie', c).send({ recording: { allowedOrigins: ['https://shop.example.com'] } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.settings.recording.allowedOrigins).toEqual(['https://shop.example.com']);
+    expect((await request(api.http).get(path).set('cookie', c)).body.settings.recording.allowedOrigins).toEqual(['https://shop.example.com']);
+
+    const invalid = await request(api.http).patch(path).set('cookie', c).send({ recording: { allowedOrigins: ['ftp://x'] }, nope: {} });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['recording.allowedOrigins.0', '(body)']));
+    // A refused change leaves what was stored.
+    expect((await request(api.http).get(path).set('cookie', c)).body.settings.recording.allowedOrigins).toEqual(['https://shop.example.com']);
+
+    const viewer = await seedAccount(api, 'viewer');
+    const v = (await login(viewer.email, viewer.password)).cookie!.split(';')[0]!;
+    const own = `/api/v1/projects/${viewer.project.id}/settings`;
+    expect((await request(api.http).get(own).set('cookie', v)).status).toBe(200);
+    const refused = await request(api.http).patch(own).set('cookie', v).send({ recording: { allowedOrigins: ['*'] } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/admin or owner/);
+    // Another organization's project is not found, whatever the role.
+    expect((await request(api.http).get(path).set('cookie', v)).status).toBe(404);
+    expect((await request(api.http).get('/api/v1/projects/not-a-uuid/settings').set('cookie', c)).status).toBe(404);
+  });
+
   it('needs a session for the API', async () => {
     const res = await request(api.http).get('/api/v1/projects');
     expect(res.status).toBe(401);

@@ -1,5 +1,6 @@
 export * from './auth.contract';
 export * from './projects.contract';
+export * from './project-settings.contract';
 export * from './health.contract';
 export * from './errors.contract';
 export * from './recording';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { ProjectsRepository } from './projects.repository';
+import { readSettings } from './projects.service';
 
 export interface KeyedProject {
   id: string;
@@ -24,7 +25,7 @@ export class ProjectKeys {
     let hit = this.cache.get(key);
     if (!hit) {
       const p = await this.projects.findByPublicKey(key);
-      hit = p ? { id: p.id, allowedOrigins: p.settings.allowedOrigins ?? [] } : NOT_FOUND;
+      hit = p ? { id: p.id, allowedOrigins: readSettings(p.settings).recording.allowedOrigins } : NOT_FOUND;
       this.cache.set(key, hit);
     }
     return hit.id ? hit : null;

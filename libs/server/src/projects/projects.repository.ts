@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { ProjectEntity, type ProjectSettings } from '../database/entities';
+import { ProjectEntity, type StoredProjectSettings } from '../database/entities';
 
 /** A public key is safe to publish in a page: it can only send recordings to its project. */
 export const newPublicKey = () => `pk_${randomBytes(18).toString('base64url')}`;
@@ -15,7 +15,7 @@ export class ProjectsRepository {
     return this.db.getRepository(ProjectEntity).find({ where: { organizationId: In(organizationIds) }, order: { createdAt: 'ASC' } });
   }
 
-  create(p: { organizationId: string; name: string; settings: ProjectSettings }, m: EntityManager = this.db.manager): Promise<ProjectEntity> {
+  create(p: { organizationId: string; name: string; settings: StoredProjectSettings }, m: EntityManager = this.db.manager): Promise<ProjectEntity> {
     return m.getRepository(ProjectEntity).save({ ...p, publicKey: newPublicKey() });
   }
 
@@ -27,5 +27,17 @@ export class ProjectsRepository {
 
   findByPublicKey(publicKey: string): Promise<ProjectEntity | null> {
     return this.db.getRepository(ProjectEntity).findOneBy({ publicKey });
+  }
+
+  findById(id: string): Promise<ProjectEntity | null> {
+    return this.db.getRepository(ProjectEntity).findOneBy({ id });
+  }
+
+  /**
+   * Writes the sections given, whole, in one statement; sections not named keep what they held,
+   * even when two admins save different sections at the same moment.
+   */
+  async saveSettingsSections(id: string, sections: StoredProjectSettings): Promise<void> {
+    await this.db.query('UPDATE project SET settings = settings || $2::jsonb WHERE id = $1', [id, JSON.stringify(sections)]);
   }
 }

@@ -1,9 +1,36 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import type { CreateProjectRequest, CurrentUser, Project } from '@loupe/contracts';
-import type { ProjectEntity } from '../database/entities';
+import {
+  PROJECT_SETTINGS_SECTIONS,
+  readProjectSettings,
+  type CreateProjectRequest,
+  type CurrentUser,
+  type Project,
+  type ProjectSettings,
+  type ProjectSettingsPatch,
+  type Role,
+} from '@loupe/contracts';
+import type { ProjectEntity, StoredProjectSettings } from '../database/entities';
 import { ProjectsRepository } from './projects.repository';
 
-const MANAGE_PROJECTS = new Set(['owner', 'admin']);
+/**
+ * What a request needs to do with a project: read its data (every role), change what the team
+ * builds on it such as funnels, experiments and surveys (members and up), or administer it: keys,
+ * settings, people (admins and owners).
+ */
+export type Access = 'read' | 'write' | 'admin';
+
+const GRANTS: Record<Role, ReadonlySet<Access>> = {
+  viewer: new Set(['read']),
+  member: new Set(['read', 'write']),
+  admin: new Set(['read', 'write', 'admin']),
+  owner: new Set(['read', 'write', 'admin']),
+};
+
+const NEEDS: Record<Access, string> = {
+  read: 'any role in its organization',
+  write: 'the member, admin or owner role in its organization',
+  admin: 'the admin or owner role in its organization',
+};
 
 @Injectable()
 export class ProjectsService {
@@ -15,18 +42,21 @@ export class ProjectsService {
   }
 
   /**
-   * The project, when the user belongs to its organization. Anything else is a 404, so that ids
-   * of other organizations' projects cannot be told from ids that do not exist.
+   * The project, when the user may do `need` with it. A project outside the user's organizations
+   * is a 404, so that its id cannot be told from one that does not exist; a project the user can
+   * see but not change is a 403 that names the role it takes.
    */
-  async requireAccess(user: CurrentUser, projectId: string): Promise<Project> {
+  async requireAccess(user: CurrentUser, projectId: string, need: Access = 'read'): Promise<Project> {
     const projects = await this.list(user);
     const project = projects.find((p) => p.id === projectId);
     if (!project) throw new NotFoundException('No such project among yours. Pick one from GET /api/v1/projects.');
+    const role = user.organizations.find((o) => o.id === project.organizationId)?.role;
+    if (!role || !GRANTS[role].has(need)) throw new ForbiddenException(`Your role cannot do this in project "${project.name}": it takes ${NEEDS[need]}.`);
     return project;
   }
 
   async create(user: CurrentUser, req: CreateProjectRequest): Promise<Project> {
-    const candidates = user.organizations.filter((o) => MANAGE_PROJECTS.has(o.role));
+    const candidates = user.organizations.filter((o) => GRANTS[o.role].has('admin'));
     const org = req.organizationId ? candidates.find((o) => o.id === req.organizationId) : candidates[0];
     if (!org) {
       throw new ForbiddenException(
@@ -35,10 +65,36 @@ export class ProjectsService {
           : 'You cannot create projects: it takes an owner or admin of an organization.',
       );
     }
-    const row = await this.projects.create({ organizationId: org.id, name: req.name, settings: { allowedOrigins: req.allowedOrigins ?? ['*'] } });
+    const row = await this.projects.create({ organizationId: org.id, name: req.name, settings: { recording: { allowedOrigins: req.allowedOrigins ?? ['*'] } } });
     return toProject(row);
   }
+
+  async settings(user: CurrentUser, projectId: string): Promise<ProjectSettings> {
+    await this.requireAccess(user, projectId);
+    return this.settingsOf(projectId);
+  }
+
+  /** The settings a worker applies to a project's data: every section, defaults filled in. */
+  async settingsOf(projectId: string): Promise<ProjectSettings> {
+    const row = await this.projects.findById(projectId);
+    return readSettings(row?.settings ?? {});
+  }
+
+  async updateSettings(user: CurrentUser, projectId: string, patch: ProjectSettingsPatch): Promise<ProjectSettings> {
+    await this.requireAccess(user, projectId, 'admin');
+    const current = await this.settingsOf(projectId);
+    const changed: StoredProjectSettings = {};
+    for (const [name, fields] of Object.entries(patch) as Array<[keyof ProjectSettings, Record<string, unknown> | undefined]>) {
+      if (!fields) continue;
+      // The merged section is validated again as a whole: rules that span fields hold after the change.
+      changed[name] = PROJECT_SETTINGS_SECTIONS[name].schema.parse({ ...current[name], ...fields });
+    }
+    if (Object.keys(changed).length) await this.projects.saveSettingsSections(projectId, changed);
+    return { ...current, ...changed } as ProjectSettings;
+  }
 }
+
+export const readSettings = (stored: StoredProjectSettings): ProjectSettings => readProjectSettings(stored);
 
 export function toProject(p: ProjectEntity): Project {
   return {
@@ -46,7 +102,7 @@ export function toProject(p: ProjectEntity): Project {
     organizationId: p.organizationId,
     name: p.name,
     publicKey: p.publicKey,
-    allowedOrigins: p.settings.allowedOrigins ?? [],
+    allowedOrigins: readSettings(p.settings).recording.allowedOrigins,
     createdAt: p.createdAt.toISOString(),
   };
 }

@@ -70,7 +70,7 @@ export class SessionsService {
 
   /** A recording from another rrweb-based tool becomes a session processed like any other. */
   async import(user: CurrentUser, projectId: string, body: unknown): Promise<{ sessionId: string }> {
-    await this.projects.requireAccess(user, projectId);
+    await this.projects.requireAccess(user, projectId, 'write');
     const events = await parseImport(body);
     const sessionId = `imp_${randomBytes(12).toString('base64url')}`;
     const visitorId = `imp_${randomBytes(12).toString('base64url')}`;

@@ -37,7 +37,7 @@ export class FirstRunService {
         const [{ count }] = (await m.query('SELECT count(*)::int AS count FROM app_user')) as Array<{ count: number }>;
         if (count > 0) return;
         const { organization } = await this.accounts.createOrganizationWithOwner(m, { name: 'My organization' }, { email: admin.email, name: 'Admin', passwordHash });
-        await this.projects.create({ organizationId: organization.id, name: 'Default project', settings: { allowedOrigins: ['*'] } }, m);
+        await this.projects.create({ organizationId: organization.id, name: 'Default project', settings: { recording: { allowedOrigins: ['*'] } } }, m);
         this.log.log(`created the admin account ${admin.email} and a default project`);
       });
     }

@@ -6,6 +6,6 @@ import { OrganizationEntity } from './organization.entity';
 import { ProjectEntity } from './project.entity';
 
 export { AppUserEntity, LoginSessionEntity, LoginThrottleEntity, MembershipEntity, OrganizationEntity, ProjectEntity };
-export type { ProjectSettings } from './project.entity';
+export type { StoredProjectSettings } from './project.entity';
 
 export const ENTITIES = [OrganizationEntity, AppUserEntity, MembershipEntity, ProjectEntity, LoginSessionEntity, LoginThrottleEntity];

@@ -1,9 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export interface ProjectSettings {
-  /** Origins whose pages may send recordings with the public key; `*` allows any. */
-  allowedOrigins: string[];
-}
+/**
+ * Stored as one jsonb object with a key per section; read through the `ProjectSettings` contract,
+ * which fills in each section's defaults.
+ */
+export type StoredProjectSettings = Record<string, unknown>;
 
 @Entity({ name: 'project' })
 export class ProjectEntity {
@@ -11,6 +12,6 @@ export class ProjectEntity {
   @Column({ name: 'organization_id', type: 'uuid' }) organizationId!: string;
   @Column({ type: 'text' }) name!: string;
   @Column({ name: 'public_key', type: 'text' }) publicKey!: string;
-  @Column({ type: 'jsonb' }) settings!: ProjectSettings;
+  @Column({ type: 'jsonb' }) settings!: StoredProjectSettings;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
