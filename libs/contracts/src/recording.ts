@@ -182,3 +182,12 @@ export const INGEST_LIMITS = {
 } as const;
 
 export const SESSION_IDLE_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * What `GET /v1/config?key=<public key>` answers: the public part of a project's settings, one
+ * member per section (privacy rules, surveys, experiments...), read by the SDK when it starts.
+ */
+export interface SdkConfig {
+  v: 1;
+  [section: string]: unknown;
+}

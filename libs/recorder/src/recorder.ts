@@ -1,4 +1,15 @@
-import { INGEST_LIMITS, LOUPE_TAGS, RRWEB, USER_INTERACTION_SOURCES, type ErrorPayload, type IdentifyPayload, type LoupePayloads, type LoupeTag, type RecordedEvent } from '@loupe/contracts/recording';
+import {
+  INGEST_LIMITS,
+  LOUPE_TAGS,
+  RRWEB,
+  USER_INTERACTION_SOURCES,
+  type ErrorPayload,
+  type IdentifyPayload,
+  type LoupePayloads,
+  type LoupeTag,
+  type RecordedEvent,
+  type SdkConfig,
+} from '@loupe/contracts/recording';
 import { getRecordConsolePlugin } from '@rrweb/rrweb-plugin-console-record';
 import { record } from 'rrweb';
 import { cleanProps, describe, envelopeJson, splitBySize, truncate } from './batch';
@@ -8,6 +19,7 @@ import { guard, warnOnce } from './guard';
 import { randomId } from './ids';
 import type { ConsoleLevel, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
+import { loadRemoteConfig } from './remote-config';
 import { maskText, privacyOptions, textRules, type TextRules } from './privacy';
 import { newBatch, Sender, type Batch, type Settled } from './sender';
 import { loadVisitorId, markWindowOpen, openWindow, SessionTracker, takeSeq } from './session';
@@ -88,6 +100,8 @@ export class Recorder {
   readonly windowId: string;
   readonly session: SessionTracker;
   running = false;
+  /** The project's settings for the SDK (`GET /v1/config`), asked for as soon as the recorder exists. */
+  readonly remoteConfig: Promise<SdkConfig>;
   private readonly local: KeyValueStore = browserStore('localStorage');
   private readonly tab: KeyValueStore = browserStore('sessionStorage');
   private readonly outbox: Outbox;
@@ -111,6 +125,7 @@ export class Recorder {
     this.visitorId = loadVisitorId(this.local);
     this.windowId = openWindow(this.tab);
     this.session = new SessionTracker(this.local, Date.now());
+    this.remoteConfig = loadRemoteConfig(o, this.tab, Date.now());
     this.outbox = new Outbox(this.local, o.maxStoredBytes);
     this.rules = textRules(o);
     this.sender = new Sender({

@@ -10,6 +10,7 @@ import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { QueueModule } from '../queue/queue.module';
+import { SdkConfigModule } from '../sdk-config/sdk-config.module';
 import { SetupModule } from '../setup/setup.module';
 import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
@@ -31,6 +32,7 @@ export class ApiModule {
         ProjectsModule,
         HealthModule,
         IngestModule,
+        SdkConfigModule,
         RecordingsModule,
         SetupModule,
         ...(config.demo ? [DemoModule] : []),
