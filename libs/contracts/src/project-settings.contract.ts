@@ -1,18 +1,17 @@
 import { z } from 'zod';
+import { mergeSettings, settingsSection } from './settings-section';
+import { SignalSettings } from './signals.contract';
+
+export { mergeSettings, settingsSection };
 
 /**
  * A project's settings, one section per concern. Each section is a strict schema of its fields
  * and the defaults a project starts with, so a project created before a section existed reads it
  * with the defaults. `GET /api/v1/projects/:id/settings` returns every section;
- * `PATCH /api/v1/projects/:id/settings` replaces the fields it names (admins only).
+ * `PATCH /api/v1/projects/:id/settings` changes the fields it names (admins only).
  *
  * A feature adds its section to `PROJECT_SETTINGS_SECTIONS` and one line to `ProjectSettingsPatch`.
  */
-export function settingsSection<S extends z.core.$ZodLooseShape>(shape: S, defaults: z.infer<z.ZodObject<S, z.core.$strict>>) {
-  const schema = z.strictObject(shape);
-  return { schema, defaults, patch: schema.partial() };
-}
-
 export const RecordingSettings = settingsSection(
   {
     /** Origins whose pages may send recordings with the public key; `*` allows any. */
@@ -25,6 +24,7 @@ export const RecordingSettings = settingsSection(
 
 export const PROJECT_SETTINGS_SECTIONS = {
   recording: RecordingSettings,
+  signals: SignalSettings,
 } as const;
 
 export type SettingsSectionName = keyof typeof PROJECT_SETTINGS_SECTIONS;
@@ -34,6 +34,7 @@ export type ProjectSettings = { [K in SettingsSectionName]: z.infer<(typeof PROJ
 /** A change to some fields of some sections; what it does not name stays as it was. */
 export const ProjectSettingsPatch = z.strictObject({
   recording: RecordingSettings.patch.optional(),
+  signals: SignalSettings.patch.optional(),
 });
 export type ProjectSettingsPatch = z.infer<typeof ProjectSettingsPatch>;
 
@@ -42,10 +43,19 @@ export function readProjectSettings(stored: Record<string, unknown>): ProjectSet
   const out: Record<string, unknown> = {};
   for (const [name, section] of Object.entries(PROJECT_SETTINGS_SECTIONS)) {
     const saved = stored[name];
-    const merged = { ...section.defaults, ...(saved && typeof saved === 'object' ? saved : {}) };
-    const parsed = section.schema.safeParse(merged);
-    // A field that no longer validates (a rule tightened since it was saved) reads as its default.
-    out[name] = parsed.success ? parsed.data : section.schema.safeParse(section.defaults).data;
+    const merged = mergeSettings(section.defaults, saved && typeof saved === 'object' ? saved : {});
+    let parsed = section.schema.safeParse(merged);
+    if (!parsed.success && merged && typeof merged === 'object') {
+      // A field that no longer validates (a rule tightened since it was saved) reads as its default.
+      const fixed: Record<string, unknown> = { ...(merged as Record<string, unknown>) };
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0];
+        if (typeof field === 'string') fixed[field] = (section.defaults as Record<string, unknown>)[field];
+        else if (issue.code === 'unrecognized_keys') for (const k of issue.keys) delete fixed[k];
+      }
+      parsed = section.schema.safeParse(fixed);
+    }
+    out[name] = parsed.success ? parsed.data : section.defaults;
   }
   return out as ProjectSettings;
 }

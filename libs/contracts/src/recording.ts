@@ -87,6 +87,10 @@ export interface ClickPayload {
   /** A CSS selector that finds the element again: ids and `data-*` test hooks first, then a short path. */
   selector: string;
   tag: string;
+  /** An input's `type`, so clicks into text fields are told from clicks on buttons. */
+  inputType?: string;
+  /** The element is editable content (`contenteditable`): clicks there are for typing. */
+  editable?: boolean;
   /** Visible text, at most 100 characters; `*` for each character of masked text. */
   text: string;
   /** Page coordinates (relative to the document, not the viewport). */

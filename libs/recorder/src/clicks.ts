@@ -113,6 +113,8 @@ export function clickPayload(ev: MouseEvent, el: Element, rules: TextRules, node
     url: location.href,
     selector: cssSelector(el),
     tag: el.localName,
+    ...(el.localName === 'input' ? { inputType: (el as HTMLInputElement).type } : {}),
+    ...((el as HTMLElement).isContentEditable ? { editable: true } : {}),
     text: clickText(el, rules),
     x: Math.round(keyboard ? r.left + r.width / 2 + sx : ev.pageX),
     y: Math.round(keyboard ? r.top + r.height / 2 + sy : ev.pageY),

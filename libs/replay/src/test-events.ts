@@ -62,3 +62,42 @@ export const consoleLog = (ts: number, level: string, args: string[]): RecordedE
   timestamp: ts,
   data: { plugin: 'rrweb/console@1', payload: { level, trace: ['at f (app.js:1:2)', 'at g (app.js:3:4)'], payload: args } },
 });
+
+export const focus = (ts: number, id: number): RecordedEvent => mouse(ts, 5, id, 0, 0);
+
+export const selection = (ts: number): RecordedEvent => ({
+  type: RRWEB.IncrementalSnapshot,
+  timestamp: ts,
+  data: { source: RRWEB_SOURCE.Selection, ranges: [{ start: 3, startOffset: 0, end: 3, endOffset: 4 }] },
+});
+
+/**
+ * A pointer path: `points` are `[ms after ts, x, y]`. rrweb batches positions into one event sent
+ * after the last of them, each with a negative offset from that event's time.
+ */
+export const pointerPath = (ts: number, points: Array<[number, number, number]>): RecordedEvent => {
+  const last = points[points.length - 1]?.[0] ?? 0;
+  return {
+    type: RRWEB.IncrementalSnapshot,
+    timestamp: ts + last,
+    data: { source: RRWEB_SOURCE.MouseMove, positions: points.map(([offset, x, y]) => ({ x, y, id: 5, timeOffset: offset - last })) },
+  };
+};
+
+/** A click as the Loupe SDK reports it (page coordinates, selector, element). */
+export const loupeClick = (ts: number, x: number, y: number, extra: Record<string, unknown> = {}): RecordedEvent =>
+  loupe(ts, LOUPE_TAGS.click, {
+    url: 'https://shop.example.com/',
+    selector: '#buy',
+    tag: 'button',
+    text: 'Buy',
+    x,
+    y,
+    box: { x: x - 20, y: y - 10, width: 40, height: 20 },
+    viewport: { width: 1280, height: 720 },
+    document: { width: 1280, height: 3000 },
+    nodeId: 42,
+    ...extra,
+  });
+
+export const loupeError = (ts: number, message: string): RecordedEvent => loupe(ts, LOUPE_TAGS.error, { kind: 'error', message, url: 'https://shop.example.com/' });

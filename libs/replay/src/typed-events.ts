@@ -207,6 +207,9 @@ function fromLoupe(tag: string, payload: Record<string, unknown>, ts: number, ur
       const props: Record<string, unknown> = { coords: 'page' };
       const tagName = str(payload['tag'], TYPED_EVENT_LIMITS.name);
       if (tagName) props['tag'] = tagName;
+      const inputType = str(payload['inputType'], TYPED_EVENT_LIMITS.name);
+      if (inputType) props['inputType'] = inputType;
+      if (payload['editable'] === true) props['editable'] = true;
       const target = box(payload['box']);
       if (target) props['box'] = target;
       const viewport = size(payload['viewport']);

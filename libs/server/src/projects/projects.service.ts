@@ -1,5 +1,6 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import {
+  mergeSettings,
   PROJECT_SETTINGS_SECTIONS,
   readProjectSettings,
   type CreateProjectRequest,
@@ -10,6 +11,7 @@ import {
   type Role,
 } from '@loupe/contracts';
 import type { ProjectEntity, StoredProjectSettings } from '../database/entities';
+import { invalidRequest } from '../http/zod.pipe';
 import { ProjectsRepository } from './projects.repository';
 
 /**
@@ -86,8 +88,10 @@ export class ProjectsService {
     const changed: StoredProjectSettings = {};
     for (const [name, fields] of Object.entries(patch) as Array<[keyof ProjectSettings, Record<string, unknown> | undefined]>) {
       if (!fields) continue;
-      // The merged section is validated again as a whole: rules that span fields hold after the change.
-      changed[name] = PROJECT_SETTINGS_SECTIONS[name].schema.parse({ ...current[name], ...fields });
+      // The merged section is validated as a whole: what the change names and what it keeps.
+      const merged = PROJECT_SETTINGS_SECTIONS[name].schema.safeParse(mergeSettings(current[name], fields));
+      if (!merged.success) throw invalidRequest(merged.error.issues, [name]);
+      changed[name] = merged.data;
     }
     if (Object.keys(changed).length) await this.projects.saveSettingsSections(projectId, changed);
     return { ...current, ...changed } as ProjectSettings;
