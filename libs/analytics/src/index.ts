@@ -1,2 +1,4 @@
-// The analytics library: pure logic with no I/O (see docs/architecture.md). Its first code arrives with its feature.
-export {};
+// The analytics library: pure logic with no I/O (see docs/architecture.md): page keys, page views
+// and the maths of funnels, paths and heatmaps.
+export { pageKey, PAGE_KEY_DEFAULTS } from './page-key';
+export { pageViewsOf, type PageView, type TabPages } from './page-views';

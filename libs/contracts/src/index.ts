@@ -2,6 +2,7 @@ export * from './auth.contract';
 export * from './projects.contract';
 export * from './project-settings.contract';
 export * from './signals.contract';
+export * from './pages.contract';
 export * from './health.contract';
 export * from './errors.contract';
 export * from './recording';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mergeSettings, settingsSection } from './settings-section';
+import { PageSettings } from './pages.contract';
 import { SignalSettings } from './signals.contract';
 
 export { mergeSettings, settingsSection };
@@ -25,6 +26,7 @@ export const RecordingSettings = settingsSection(
 export const PROJECT_SETTINGS_SECTIONS = {
   recording: RecordingSettings,
   signals: SignalSettings,
+  pages: PageSettings,
 } as const;
 
 export type SettingsSectionName = keyof typeof PROJECT_SETTINGS_SECTIONS;
@@ -35,6 +37,7 @@ export type ProjectSettings = { [K in SettingsSectionName]: z.infer<(typeof PROJ
 export const ProjectSettingsPatch = z.strictObject({
   recording: RecordingSettings.patch.optional(),
   signals: SignalSettings.patch.optional(),
+  pages: PageSettings.patch.optional(),
 });
 export type ProjectSettingsPatch = z.infer<typeof ProjectSettingsPatch>;
 
