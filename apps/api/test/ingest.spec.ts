@@ -1,8 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueService, SweepJob } from '@loupe/server';
+import type { Job } from 'bullmq';
+import { EndSessionJob, SweepJob } from '@loupe/server';
 import { databaseShapes } from '../../../tools/testing/databases';
+import { loginCookie, waitProcessed as waitProcessedIn } from '../../../tools/testing/api-client';
 import { batch, batches, fixture, gz, newId, rebase } from '../../../tools/testing/recordings';
 import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
 
@@ -17,28 +19,15 @@ describe.each(databaseShapes())('ingest and replay API on the $name database', (
   beforeAll(async () => {
     api = await startTestApi(shape.url);
     account = await seedAccount(api);
-    const login = await request(api.http).post('/api/v1/auth/login').send({ email: account.email, password: account.password });
-    cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? [])[0]!.split(';')[0]!;
+    cookie = await loginCookie(api, account);
   });
   afterAll(() => api?.close());
 
   const rows = async (sql: string, params: unknown[]) => (await api.platform.dataSource.query(sql, params)) as Array<Record<string, unknown>>;
   const chunkCount = async (sessionId: string) => Number((await rows('SELECT count(*) AS n FROM recording_chunk WHERE session_id = $1', [sessionId]))[0]!.n);
 
-  async function waitProcessed(sessionId: string, timeoutMs = 20_000) {
-    const started = Date.now();
-    for (;;) {
-      const r = await request(api.http).get(`/api/v1/sessions/${sessionId}?project=${account.project.id}`).set('cookie', cookie);
-      if (r.status === 200 && r.body.session.processed && r.body.session.eventCount > 0) return r.body;
-      if (Date.now() - started > timeoutMs) {
-        const queue = api.app.get(QueueService).queue('recordings');
-        const failed = (await queue.getFailed()).map((j) => j.failedReason);
-        const counts = await queue.getJobCounts();
-        throw new Error(`session ${sessionId} not processed: ${JSON.stringify(r.body)}; queue ${JSON.stringify(counts)}; failures ${JSON.stringify(failed.slice(0, 3))}`);
-      }
-      await new Promise((res) => setTimeout(res, 100));
-    }
-  }
+  const waitProcessed = (sessionId: string) => waitProcessedIn(api, account.project.id, cookie, sessionId);
+
 
   it('accepts a gzip batch with 202, stores it with its session, and processes it', async () => {
     const events = rebase(fixture('demoit-desktop-81s'));
@@ -193,7 +182,14 @@ describe.each(databaseShapes())('ingest and replay API on the $name database', (
     const detail = await waitProcessed(first!.sessionId);
     expect(detail.chunks.map((c: { seq: number }) => c.seq)).toEqual([0, 1]);
     const path = `/api/v1/sessions/${first!.sessionId}/chunks/main/1?project=${account.project.id}`;
-    // Kept brotli-compressed once processed: smaller than the gzip that came in.
+    const whileOpen = await request(api.http).get(path).set('cookie', cookie).set('accept-encoding', 'gzip, br');
+    expect(whileOpen.headers['content-encoding']).toBe('gzip');
+    expect(whileOpen.body.events).toEqual(second!.events);
+    // Once the visit has been quiet for 30 minutes it is closed, and its chunks kept brotli-compressed:
+    // smaller than the gzip that came in.
+    await rows("UPDATE session SET last_received_at = now() - interval '31 minutes' WHERE id = $1", [first!.sessionId]);
+    const ended = await api.app.get(EndSessionJob).handle({ projectId: account.project.id, sessionId: first!.sessionId }, {} as Job);
+    expect(ended).toEqual({ ended: true, recompressed: 2 });
     const [stored] = await rows("SELECT encoding, stored_bytes, raw_bytes FROM recording_chunk WHERE session_id = $1 AND seq = 1", [first!.sessionId]);
     expect(stored).toMatchObject({ encoding: 'br' });
     expect(Number(stored!.stored_bytes)).toBeLessThan(gz(second).length);

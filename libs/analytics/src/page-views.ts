@@ -46,8 +46,10 @@ export function pageViewsOf(
   }
   if (views.length === 0) return views;
   views.sort((a, b) => a.ts - b.ts || (a.windowId ?? '').localeCompare(b.windowId ?? ''));
-  views[0]!.isEntry = true;
-  views[views.length - 1]!.isExit = true;
+  const [entry] = views;
+  const exit = views[views.length - 1];
+  if (entry) entry.isEntry = true;
+  if (exit) exit.isExit = true;
 
   const openAt = (ts: number, windowId: string | undefined): PageView | undefined => {
     let found: PageView | undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNAL_KINDS } from './signals.contract';
 
 const Millis = z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(0);
 const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2026-11-22T08:00:00Z' });
@@ -16,6 +17,17 @@ export const SessionListQuery = z.strictObject({
   device: z.enum(['desktop', 'tablet', 'mobile']).optional(),
   browser: z.string().min(1).max(100).optional(),
   hasError: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  /** Sessions with at least one signal of this kind (`any`: of any kind). */
+  signal: z.enum([...SIGNAL_KINDS, 'any'], { message: `must be one of ${SIGNAL_KINDS.join(', ')} or any` }).optional(),
+  /** Sessions that viewed this page (a page key, as in GET /api/v1/pages). */
+  page: z.string().min(1).max(500).optional(),
+  entryPage: z.string().min(1).max(500).optional(),
+  exitPage: z.string().min(1).max(500).optional(),
+  /** Sessions with a signal on this page (of the kind given by `signal`, if any). */
+  signalPage: z.string().min(1).max(500).optional(),
+  minFrustration: z.coerce.number().min(0).max(100).optional(),
+  /** Visits that saw one page only. */
+  bounced: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -39,7 +51,17 @@ export const SessionSummary = z.object({
   browser: z.string().nullable(),
   os: z.string().nullable(),
   viewport: z.object({ width: z.number(), height: z.number() }).nullable(),
-  /** Whether every stored chunk has been processed: summaries and events are complete. */
+  /** Signals found so far, per kind (kinds with none are absent). */
+  signalCounts: z.record(z.string(), z.number()),
+  /** 0 (nothing went wrong) towards 100; see docs/signals.md. */
+  frustrationScore: z.number(),
+  entryPage: z.string().nullable(),
+  exitPage: z.string().nullable(),
+  /** The visit saw one page only. */
+  bounced: z.boolean(),
+  /** The visit has been quiet for 30 minutes and is closed. */
+  ended: z.boolean(),
+  /** Whether every stored chunk has been processed and analysed: summary, events and signals are complete. */
   processed: z.boolean(),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;

@@ -8,5 +8,6 @@ export * from './queue/queue.service';
 export * from './queue/queue.definitions';
 export * from './queue/queue-connection';
 export { SweepJob } from './recordings/sweep.job';
+export { EndSessionJob } from './analysis/end-session.job';
 export * from './runtime/process';
 export * from './database/embedded-postgres';

@@ -124,23 +124,27 @@ function base(kind: SignalKind, ts: number, windowId: string | undefined, click?
 function rageClicks(clicks: readonly ClickInput[], t: SignalThresholds, out: Signal[], windowId?: string): Set<ClickInput> {
   const { minClicks, maxIntervalMs, radiusPx } = t.rageClick;
   const inBurst = new Set<ClickInput>();
-  let start = 0;
-  for (let i = 1; i <= clicks.length; i++) {
-    const prev = clicks[i - 1]!;
-    const next = clicks[i];
-    const continues = next !== undefined && next.ts - prev.ts <= maxIntervalMs && near(prev, next, radiusPx);
-    if (continues) continue;
-    const burst = clicks.slice(start, i);
-    if (burst.length >= minClicks) {
-      const first = burst[0]!;
-      const last = burst[burst.length - 1]!;
-      const s = base('rage_click', first.ts, windowId, first);
-      s.details = { clicks: burst.length, durationMs: last.ts - first.ts };
-      out.push(s);
-      for (const c of burst) inBurst.add(c);
+  const close = (burst: ClickInput[], first: ClickInput, last: ClickInput) => {
+    if (burst.length < minClicks) return;
+    const s = base('rage_click', first.ts, windowId, first);
+    s.details = { clicks: burst.length, durationMs: last.ts - first.ts };
+    out.push(s);
+    for (const c of burst) inBurst.add(c);
+  };
+  let burst: ClickInput[] = [];
+  let first: ClickInput | undefined;
+  let prev: ClickInput | undefined;
+  for (const click of clicks) {
+    if (first && prev && !(click.ts - prev.ts <= maxIntervalMs && near(prev, click, radiusPx))) {
+      close(burst, first, prev);
+      burst = [];
+      first = undefined;
     }
-    start = i;
+    first ??= click;
+    burst.push(click);
+    prev = click;
   }
+  if (first && prev) close(burst, first, prev);
   return inBurst;
 }
 
@@ -154,7 +158,7 @@ function errorClicks(clicks: readonly ClickInput[], errors: readonly ErrorInput[
   const hit = new Set<ClickInput>();
   let c = -1;
   for (const error of errors) {
-    while (c + 1 < clicks.length && clicks[c + 1]!.ts <= error.ts) c++;
+    for (let next = clicks[c + 1]; next && next.ts <= error.ts; next = clicks[c + 1]) c++;
     const click = clicks[c];
     if (!click || error.ts - click.ts > t.errorClick.windowMs || hit.has(click)) continue;
     hit.add(click);
@@ -180,12 +184,15 @@ function deadClicks(tab: Tab, inBurst: Set<ClickInput>, errorClicked: Set<ClickI
       if (after !== undefined && after <= windows[kind]) reacted = true;
     }
     // Effects in the chunks after the click's, for the kinds its own chunk did not show.
-    for (let i = click.chunk; i < tab.chunks.length && !reacted; i++) {
-      const chunk = tab.chunks[i]!;
+    let previous: ChunkSignalInputs | undefined;
+    for (const chunk of tab.chunks.slice(click.chunk)) {
+      if (reacted) break;
       // A chunk not processed yet leaves a gap in what is known.
-      if (i > click.chunk && chunk.seq !== tab.chunks[i - 1]!.seq + 1) break;
+      if (previous && chunk.seq !== previous.seq + 1) break;
       covered = Math.max(covered, chunk.coveredUntil ?? chunk.lastTs ?? -Infinity);
-      if (i === click.chunk) continue;
+      const own = !previous;
+      previous = chunk;
+      if (own) continue;
       if ((chunk.firstTs ?? Infinity) > click.ts + longest) break;
       for (const kind of ['change', 'scroll', 'selection'] as const) {
         const at = chunk.firstEffect[kind];
@@ -210,9 +217,7 @@ function uTurns(pages: readonly PageInput[], samePage: (a: string, b: string) =>
     if (!last || !samePage(last.url, p.url)) distinct.push(p);
   }
   for (let i = 1; i + 1 < distinct.length; i++) {
-    const from = distinct[i - 1]!;
-    const page = distinct[i]!;
-    const back = distinct[i + 1]!;
+    const [from, page, back] = distinct.slice(i - 1, i + 2) as [PageInput, PageInput, PageInput];
     const dwell = back.ts - page.ts;
     if (dwell > t.uTurn.maxDwellMs || !samePage(from.url, back.url)) continue;
     const s = base('u_turn', page.ts, windowId);
@@ -226,26 +231,25 @@ function uTurns(pages: readonly PageInput[], samePage: (a: string, b: string) =>
  * Times the value at `axis` turned back after moving at least `minDistance`, with the swing that
  * ended there: small bounces (momentum scrolling, a shaky hand) do not count.
  */
-function reversals<P extends [number, ...number[]]>(path: readonly P[], axis: number, minDistance: number): Array<{ at: P; swing: number; ms: number }> {
+function reversals<P extends [number, number, ...number[]]>(path: readonly P[], minDistance: number): Array<{ at: P; swing: number; ms: number }> {
   const out: Array<{ at: P; swing: number; ms: number }> = [];
-  const reduced = turningPoints(path, axis);
-  if (reduced.length < 3) return out;
-  let from = reduced[0]!;
-  let extreme = reduced[0]!;
+  const [start, ...rest] = turningPoints(path, 1);
+  if (!start || rest.length < 2) return out;
+  let from = start;
+  let extreme = start;
   let direction = 0;
-  for (let i = 1; i < reduced.length; i++) {
-    const p = reduced[i]!;
-    const d = Math.sign(p[axis]! - extreme[axis]!);
+  for (const p of rest) {
+    const d = Math.sign(p[1] - extreme[1]);
     if (d === 0) continue;
     if (direction === 0 || d === direction) {
-      if (direction === 0 && Math.abs(p[axis]! - from[axis]!) < minDistance) continue;
+      if (direction === 0 && Math.abs(p[1] - from[1]) < minDistance) continue;
       direction = d;
       extreme = p;
       continue;
     }
     // Moving back: a reversal once the way back is long enough.
-    if (Math.abs(p[axis]! - extreme[axis]!) >= minDistance) {
-      const swing = Math.abs(extreme[axis]! - from[axis]!);
+    if (Math.abs(p[1] - extreme[1]) >= minDistance) {
+      const swing = Math.abs(extreme[1] - from[1]);
       if (swing >= minDistance) out.push({ at: extreme, swing, ms: extreme[0] - from[0] });
       from = extreme;
       extreme = p;
@@ -255,30 +259,36 @@ function reversals<P extends [number, ...number[]]>(path: readonly P[], axis: nu
   return out;
 }
 
-/** Episodes of at least `min` events within `windowMs` of each other, none crossing a reset. */
+/**
+ * Episodes of at least `min` events within `windowMs` of each other, none crossing a reset:
+ * `[first, last, count]`, overlapping windows joined into one episode.
+ */
 function episodes(times: readonly number[], min: number, windowMs: number, resets: readonly number[]): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
-  let r = 0;
-  let start = 0;
+  let pending = resets.filter((r) => Number.isFinite(r));
+  let window: number[] = [];
   let open: [number, number, number] | undefined;
-  for (let end = 0; end < times.length; end++) {
+  for (const t of times) {
     // A click or typing between two events separates them.
-    while (r < resets.length && resets[r]! <= times[end]!) {
-      if (resets[r]! > times[start]!) {
-        start = end;
+    const before = pending.filter((r) => r <= t);
+    if (before.length) {
+      pending = pending.slice(before.length);
+      const last = window[window.length - 1];
+      if (last !== undefined && before.some((r) => r > (window[0] ?? last))) {
+        window = [];
         open = undefined;
       }
-      r++;
     }
-    while (times[end]! - times[start]! > windowMs) start++;
-    if (end - start + 1 >= min) {
-      if (open && times[start]! <= open[1]) {
-        open[1] = times[end]!;
-        open[2] += 1;
-      } else {
-        open = [times[start]!, times[end]!, end - start + 1];
-        out.push(open);
-      }
+    window.push(t);
+    window = window.filter((w) => t - w <= windowMs);
+    if (window.length < min) continue;
+    const first = window[0] ?? t;
+    if (open && first <= open[1]) {
+      open[1] = t;
+      open[2] += 1;
+    } else {
+      open = [first, t, window.length];
+      out.push(open);
     }
   }
   return out;
@@ -288,7 +298,7 @@ function excessiveScrolling(tab: Tab, t: SignalThresholds, pageAt: (ts: number) 
   const { minReversals, windowMs, minDistancePx } = t.excessiveScroll;
   const resets = [...tab.clicks.map((c) => c.ts), ...tab.typing].sort((a, b) => a - b);
   for (const [node, path] of [...tab.scrolls].sort(([a], [b]) => a - b)) {
-    const turns = reversals(path, 1, minDistancePx);
+    const turns = reversals(path, minDistancePx);
     for (const [start, end, count] of episodes(turns.map((r) => r.at[0]), minReversals, windowMs, resets)) {
       const s = base('excessive_scroll', start, tab.windowId);
       const url = pageAt(start);
@@ -301,14 +311,16 @@ function excessiveScrolling(tab: Tab, t: SignalThresholds, pageAt: (ts: number) 
 
 function thrashedCursor(pointer: ReadonlyArray<[number, number, number]>, t: SignalThresholds, pageAt: (ts: number) => string | undefined, out: Signal[], windowId?: string): void {
   const { minReversals, windowMs, minDistancePx, minSpeedPxPerMs } = t.thrashedCursor;
-  const fast = reversals(pointer, 1, minDistancePx).filter((r) => r.ms > 0 && r.swing / r.ms >= minSpeedPxPerMs);
+  const fast = reversals(pointer, minDistancePx).filter((r) => r.ms > 0 && r.swing / r.ms >= minSpeedPxPerMs);
   for (const [start, end, count] of episodes(fast.map((r) => r.at[0]), minReversals, windowMs, [])) {
-    const first = fast.find((r) => r.at[0] === start)!;
+    const first = fast.find((r) => r.at[0] === start);
     const s = base('thrashed_cursor', start, windowId);
     const url = pageAt(start);
     if (url !== undefined) s.url = url;
-    s.x = first.at[1];
-    s.y = first.at[2];
+    if (first) {
+      s.x = first.at[1];
+      s.y = first.at[2];
+    }
     s.details = { reversals: count, durationMs: end - start };
     out.push(s);
   }

@@ -132,8 +132,7 @@ export function signalInputsOf(
     if (expired > 0 || waiting.some(done)) waiting = waiting.filter((c) => ts - c.ts <= EFFECT_HORIZON_MS && !done(c));
   };
 
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
+  for (const e of events) {
     const ts = e.timestamp;
     if (typeof ts !== 'number' || !Number.isFinite(ts)) continue;
     if (ts < firstTs) firstTs = ts;
@@ -224,21 +223,23 @@ function clickInput(e: TypedEvent): ClickInput {
  * The first point, every point where the value at `axis` turns back, and the last point: what is
  * needed to count reversals and measure each swing, a fraction of the samples.
  */
-export function turningPoints<P extends [number, ...number[]]>(points: readonly P[], axis: number): P[] {
+export function turningPoints<P extends [number, number, ...number[]]>(points: readonly P[], axis: 1): P[] {
   if (points.length <= 2) return points.slice();
-  const out: P[] = [points[0]!];
+  const out: P[] = [];
   let direction = 0;
-  for (let i = 1; i < points.length; i++) {
-    const delta = points[i]![axis]! - points[i - 1]![axis]!;
-    if (delta === 0) continue;
-    const d = Math.sign(delta);
-    if (direction !== 0 && d !== direction) {
-      const turn = points[i - 1]!;
-      if (out[out.length - 1] !== turn) out.push(turn);
+  let previous: P | undefined;
+  for (const p of points) {
+    if (!previous) {
+      out.push(p);
+    } else {
+      const delta = p[axis] - previous[axis];
+      if (delta === 0) continue;
+      const d = Math.sign(delta);
+      if (direction !== 0 && d !== direction && out[out.length - 1] !== previous) out.push(previous);
+      direction = d;
     }
-    direction = d;
+    previous = p;
   }
-  const last = points[points.length - 1]!;
-  if (out[out.length - 1] !== last) out.push(last);
+  if (previous && out[out.length - 1] !== previous) out.push(previous);
   return out;
 }

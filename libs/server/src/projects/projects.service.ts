@@ -1,4 +1,5 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import {
   mergeSettings,
   PROJECT_SETTINGS_SECTIONS,
@@ -36,6 +37,12 @@ const NEEDS: Record<Access, string> = {
 
 @Injectable()
 export class ProjectsService {
+  /**
+   * Workers read a project's settings for every session they analyse: kept 10 s, so a change
+   * reaches every process within that time (and this one at once).
+   */
+  private readonly settingsCache = new LRUCache<string, ProjectSettings>({ max: 1000, ttl: 10_000 });
+
   constructor(private readonly projects: ProjectsRepository) {}
 
   async list(user: CurrentUser): Promise<Project[]> {
@@ -78,8 +85,12 @@ export class ProjectsService {
 
   /** The settings a worker applies to a project's data: every section, defaults filled in. */
   async settingsOf(projectId: string): Promise<ProjectSettings> {
+    const cached = this.settingsCache.get(projectId);
+    if (cached) return cached;
     const row = await this.projects.findById(projectId);
-    return readSettings(row?.settings ?? {});
+    const settings = readSettings(row?.settings ?? {});
+    this.settingsCache.set(projectId, settings);
+    return settings;
   }
 
   async updateSettings(user: CurrentUser, projectId: string, patch: ProjectSettingsPatch): Promise<ProjectSettings> {
@@ -94,6 +105,7 @@ export class ProjectsService {
       changed[name] = merged.data;
     }
     if (Object.keys(changed).length) await this.projects.saveSettingsSections(projectId, changed);
+    this.settingsCache.delete(projectId);
     return { ...current, ...changed } as ProjectSettings;
   }
 }

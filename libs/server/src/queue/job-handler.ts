@@ -11,5 +11,6 @@ export const JOB_HANDLER = Symbol('JobHandler');
 export const JobHandler = (name: JobName) => SetMetadata(JOB_HANDLER, name);
 
 export interface JobHandlerClass<P = unknown, R = unknown> {
-  handle(payload: P, job: Job): Promise<R>;
+  /** `token` is the worker's lock on the job, for a handler that moves its own job back to delayed. */
+  handle(payload: P, job: Job, token?: string): Promise<R>;
 }

@@ -25,16 +25,16 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private start(queue: QueueName): Worker {
-    const worker = this.connection.createWorker(queue, (job: Job) => this.dispatch(job), { concurrency: 4 });
+    const worker = this.connection.createWorker(queue, (job: Job, token?: string) => this.dispatch(job, token), { concurrency: 4 });
     worker.on('failed', (job, err) => this.log.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`));
     worker.on('error', (err) => this.log.error(`worker for ${queue}: ${err.message}`));
     return worker;
   }
 
-  private dispatch(job: Job): Promise<unknown> {
+  private dispatch(job: Job, token?: string): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`no handler for job ${job.name}`);
-    return handler.handle(job.data, job);
+    return handler.handle(job.data, job, token);
   }
 
   /** Lets in-flight jobs finish; unfinished ones go back to the queue for another worker. */

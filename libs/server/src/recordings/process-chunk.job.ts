@@ -1,10 +1,12 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib } from 'node:zlib';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { IngestBatch } from '@loupe/contracts/recording';
-import { analyzeChunk, deviceOf, summarizeSession } from '@loupe/replay';
+import { analyzeChunk } from '@loupe/replay';
+import { signalInputsOf } from '@loupe/signals';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
-import type { JobPayloads, JobResults } from '../queue/queue.definitions';
+import { analyseDedupId, type JobPayloads, type JobResults } from '../queue/queue.definitions';
+import { QueueService } from '../queue/queue.service';
 import { RecordingsRepository, type StoredChunkFacts } from './recordings.repository';
 import { decodeStoredChunk } from './sessions.service';
 
@@ -13,10 +15,10 @@ type Payload = JobPayloads['recording.process-chunk'];
 const brotli = promisify(brotliCompress);
 
 /**
- * Chunks arrive gzip-compressed (what browsers can make) and are kept brotli-compressed. With the
- * recorder's own batches (a flush every 5 s) the fixtures keep 1/8.6 (desktop) and 1/7.9 (mobile,
- * snapshot-heavy) of their JSON, against 1/7.0 and 1/3.9 for the gzip that came in; quality 9 gains
- * about 1% for four times the CPU (docs/benchmarks.md).
+ * Chunks arrive gzip-compressed (what browsers can make) and are kept brotli-compressed once the
+ * visit has ended. With the recorder's own batches (a flush every 5 s) the fixtures keep 1/8.6
+ * (desktop) and 1/7.9 (mobile, snapshot-heavy) of their JSON, against 1/7.0 and 1/3.9 for the gzip
+ * that came in; quality 9 gains about 1% for four times the CPU (docs/benchmarks.md).
  */
 export async function compressForStorage(json: Buffer): Promise<Buffer> {
   return brotli(json, {
@@ -29,42 +31,51 @@ export async function compressForStorage(json: Buffer): Promise<Buffer> {
   });
 }
 
+/** How a session analysis is asked for: one at a time per session, the latest request kept while one runs. */
+export const analyseJobOptions = (k: { projectId: string; sessionId: string }) => ({
+  deduplication: { id: analyseDedupId(k), keepLastIfActive: true },
+  removeOnComplete: true,
+});
+
 /**
- * Turns one stored chunk into typed events and refreshes its session. Idempotent: the chunk's
- * events are replaced, not added, and the session summary is recomputed from every chunk's facts.
+ * Turns one stored chunk into typed events and the facts its session is analysed from, then asks
+ * for that analysis. Idempotent: the chunk's events and facts are replaced, not added. Nothing here
+ * locks the session, so chunks of one visit are processed side by side.
  */
 @Injectable()
 @JobHandler('recording.process-chunk')
 export class ProcessChunkJob implements JobHandlerClass<Payload, JobResults['recording.process-chunk']> {
-  constructor(private readonly recordings: RecordingsRepository) {}
+  private readonly log = new Logger('Recordings');
+
+  constructor(
+    private readonly recordings: RecordingsRepository,
+    private readonly queue: QueueService,
+  ) {}
 
   async handle(key: Payload): Promise<JobResults['recording.process-chunk']> {
     const chunk = await this.recordings.findChunk(key);
     if (!chunk) return { events: 0, skipped: 'the chunk is no longer stored' };
     const json = await decodeStoredChunk(chunk.encoding, chunk.body);
     const batch = JSON.parse(json.toString('utf8')) as IngestBatch;
-    const recompressed = chunk.encoding === 'gzip' ? await compressForStorage(json) : null;
     const context = await this.recordings.contextBefore(key);
     // Whether clicks and pages come from Loupe's own events or from rrweb's is decided per chunk by
     // the library: ingest also takes plain rrweb from other recorders.
-    const analysis = analyzeChunk({ seq: key.seq, windowId: key.windowId }, batch.events, context.url ? { url: context.url } : {});
+    const id = { seq: key.seq, windowId: key.windowId };
+    const analysis = analyzeChunk(id, batch.events, context.url ? { url: context.url } : {});
     const stored: StoredChunkFacts = {
       ...analysis.facts,
       endUrl: analysis.lastUrl ?? null,
       fullSnapshots: analysis.index.fullSnapshots.map((f) => f.ts),
+      signals: signalInputsOf(id, batch.events, analysis.events, { loupe: analysis.facts.loupe, coveredUntil: batch.sentAt }),
     };
     await this.recordings.transaction(async (m) => {
-      const session = await this.recordings.lockSession(m, key.projectId, key.sessionId);
-      if (!session) return;
       await this.recordings.replaceChunkEvents(m, key, analysis.events);
       await this.recordings.markProcessed(m, key, stored);
-      if (recompressed && recompressed.length < chunk.body.length) await this.recordings.replaceBody(m, key, recompressed, 'br');
-      const all = await this.recordings.chunkFacts(m, key.projectId, key.sessionId);
-      const summary = summarizeSession(all);
-      // An imported recording has no user agent: its device class still follows from its viewport.
-      const device = deviceOf(session.userAgent ?? '', summary.viewport?.width);
-      await this.recordings.updateSummary(m, key.projectId, key.sessionId, summary, session.userAgent ? device : { device: device.device, browser: null, os: null });
     });
+    const session = { projectId: key.projectId, sessionId: key.sessionId };
+    // A queue that does not answer now is not a reason to process the chunk again: the sweeper
+    // asks for the analysis of any session whose facts changed after its last one.
+    await this.queue.add('session.analyse', session, analyseJobOptions(session)).catch((err: Error) => this.log.warn(`could not ask for the analysis of a session: ${err.message}`));
     return { events: analysis.events.length };
   }
 }

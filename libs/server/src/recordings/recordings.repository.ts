@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { ChunkFacts, SessionSummary, TypedEvent } from '@loupe/replay';
+import type { ChunkFacts, TypedEvent } from '@loupe/replay';
+import type { ChunkSignalInputs } from '@loupe/signals';
 
 export interface NewChunk {
   projectId: string;
@@ -25,6 +26,8 @@ export interface StoredChunkFacts extends ChunkFacts {
   endUrl: string | null;
   /** Times of the chunk's full snapshots, for seeking. */
   fullSnapshots: number[];
+  /** What the frustration detectors need from the chunk. */
+  signals?: ChunkSignalInputs;
 }
 
 export interface ChunkKey {
@@ -58,11 +61,14 @@ export class RecordingsRepository {
     // chunk's foreign key sees the session row the same statement wrote.
     const inserted: unknown[] = await this.db.query(
       `WITH upsert AS (
-         INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at, user_agent, source)
-         VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $6, $7)
+         INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at, user_agent, source, last_received_at)
+         VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $6, $7, now())
          ON CONFLICT (project_id, id) DO UPDATE
            SET started_at = LEAST(session.started_at, EXCLUDED.started_at),
-               last_event_at = GREATEST(session.last_event_at, EXCLUDED.last_event_at)
+               last_event_at = GREATEST(session.last_event_at, EXCLUDED.last_event_at),
+               last_received_at = now(),
+               -- A visit taken up again after it was closed is open again until it goes quiet.
+               ended_at = NULL
          RETURNING 1
        )
        INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body)
@@ -127,15 +133,6 @@ export class RecordingsRepository {
     return { url: rows[0]?.url ?? null, source: rows[0]?.source ?? null };
   }
 
-  /** Serialises the work on one session: two chunks of it processed at once queue up here. */
-  async lockSession(m: EntityManager, projectId: string, sessionId: string): Promise<{ userAgent: string | null } | null> {
-    const rows: Array<{ user_agent: string | null }> = await m.query(
-      'SELECT user_agent FROM session WHERE project_id = $1 AND id = $2 FOR UPDATE',
-      [projectId, sessionId],
-    );
-    return rows[0] ? { userAgent: rows[0].user_agent } : null;
-  }
-
   async replaceChunkEvents(m: EntityManager, k: ChunkKey, events: TypedEvent[]): Promise<void> {
     await m.query('DELETE FROM session_event WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4', [k.projectId, k.sessionId, k.windowId, k.seq]);
     if (events.length === 0) return;
@@ -164,59 +161,34 @@ export class RecordingsRepository {
     );
   }
 
+  /** Stores the chunk's facts and tells the session it has new facts to analyse. */
   async markProcessed(m: EntityManager, k: ChunkKey, facts: StoredChunkFacts): Promise<void> {
     await m.query(
-      'UPDATE recording_chunk SET processed_at = now(), facts = $5 WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4',
+      `WITH chunk AS (
+         UPDATE recording_chunk SET processed_at = now(), facts = $5 WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4
+         RETURNING project_id, session_id
+       )
+       UPDATE session s SET facts_changed_at = clock_timestamp() FROM chunk WHERE s.project_id = chunk.project_id AND s.id = chunk.session_id`,
       [k.projectId, k.sessionId, k.windowId, k.seq, JSON.stringify(facts)],
     );
   }
 
-  async replaceBody(m: EntityManager, k: ChunkKey, body: Buffer, encoding: 'gzip' | 'br'): Promise<void> {
-    await m.query(
-      'UPDATE recording_chunk SET body = $5, encoding = $6, stored_bytes = $7 WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4',
-      [k.projectId, k.sessionId, k.windowId, k.seq, body, encoding, body.length],
-    );
-  }
-
-  async chunkFacts(m: EntityManager, projectId: string, sessionId: string): Promise<StoredChunkFacts[]> {
-    const rows: Array<{ facts: StoredChunkFacts }> = await m.query(
-      'SELECT facts FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND facts IS NOT NULL ORDER BY window_id, seq',
+  /** Chunks of a session still kept as they came (gzip), for compaction once the visit has ended. */
+  async gzipChunks(projectId: string, sessionId: string): Promise<ChunkKey[]> {
+    const rows: Array<{ window_id: string; seq: number }> = await this.db.query(
+      "SELECT window_id, seq FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND encoding = 'gzip' AND processed_at IS NOT NULL ORDER BY window_id, seq",
       [projectId, sessionId],
     );
-    return rows.map((r) => r.facts);
+    return rows.map((r) => ({ projectId, sessionId, windowId: r.window_id, seq: r.seq }));
   }
 
-  async updateSummary(
-    m: EntityManager,
-    projectId: string,
-    sessionId: string,
-    s: SessionSummary,
-    device: { device: string; browser: string | null; os: string | null } | null,
-  ): Promise<void> {
-    await m.query(
-      `UPDATE session SET duration_ms = $3, active_ms = $4, entry_url = $5, exit_url = $6, page_count = $7, click_count = $8,
-              error_count = $9, event_count = $10, chunk_count = $11, viewport_width = $12, viewport_height = $13,
-              user_id = COALESCE($14, user_id), device = COALESCE($15, device), browser = COALESCE($16, browser), os = COALESCE($17, os)
-        WHERE project_id = $1 AND id = $2`,
-      [
-        projectId,
-        sessionId,
-        Math.round(s.durationMs),
-        Math.round(s.activeMs),
-        s.entryUrl ?? null,
-        s.exitUrl ?? null,
-        s.pageCount,
-        s.clickCount,
-        s.errorCount,
-        s.eventCount,
-        s.chunkCount,
-        s.viewport?.width ?? null,
-        s.viewport?.height ?? null,
-        s.userId ?? null,
-        device?.device ?? null,
-        device?.browser ?? null,
-        device?.os ?? null,
-      ],
-    );
+  /** Replaces a chunk's body only if it is still the one that was read, so a concurrent change is never undone. */
+  async replaceBodyIfEncoded(k: ChunkKey, from: 'gzip' | 'br', body: Buffer, encoding: 'gzip' | 'br'): Promise<boolean> {
+    // TypeORM answers an UPDATE with [rows, count].
+    const [, updated] = (await this.db.query(
+      'UPDATE recording_chunk SET body = $5, encoding = $6, stored_bytes = $7 WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4 AND encoding = $8',
+      [k.projectId, k.sessionId, k.windowId, k.seq, body, encoding, body.length, from],
+    )) as [unknown[], number];
+    return updated === 1;
   }
 }

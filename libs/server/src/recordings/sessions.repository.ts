@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ChunkView, SessionListQuery, SessionSummary, TypedEventView } from '@loupe/contracts';
+import type { ChunkView, SessionListQuery, SessionSummary, SignalKind, SignalView, TypedEventView } from '@loupe/contracts';
 
 interface SessionRow {
   id: string;
@@ -21,12 +21,20 @@ interface SessionRow {
   os: string | null;
   viewport_width: number | null;
   viewport_height: number | null;
+  signal_counts: Record<string, number>;
+  frustration_score: number;
+  entry_page: string | null;
+  exit_page: string | null;
+  bounced: boolean;
+  ended: boolean;
   unprocessed: number;
 }
 
 const SESSION_COLUMNS = `s.id, s.visitor_id, s.user_id, s.started_at, s.last_event_at, s.duration_ms, s.active_ms, s.entry_url, s.exit_url,
   s.page_count, s.click_count, s.error_count, s.event_count, s.device, s.browser, s.os, s.viewport_width, s.viewport_height,
-  (SELECT count(*)::int FROM recording_chunk c WHERE c.project_id = s.project_id AND c.session_id = s.id AND c.processed_at IS NULL) AS unprocessed`;
+  s.signal_counts, s.frustration_score, s.entry_page, s.exit_page, s.bounced, s.ended_at IS NOT NULL AS ended,
+  (SELECT count(*)::int FROM recording_chunk c WHERE c.project_id = s.project_id AND c.session_id = s.id AND c.processed_at IS NULL)
+    + CASE WHEN s.facts_changed_at IS NOT NULL AND (s.analysed_at IS NULL OR s.analysed_at < s.facts_changed_at) THEN 1 ELSE 0 END AS unprocessed`;
 
 /** Reads sessions for the console and the API; writes belong to the recordings repository. */
 @Injectable()
@@ -49,6 +57,22 @@ export class SessionsRepository {
     if (q.device) add('s.device = ?', q.device);
     if (q.browser) add('lower(s.browser) = lower(?)', q.browser);
     if (q.hasError !== undefined) where.push(q.hasError ? 's.error_count > 0' : 's.error_count = 0');
+    if (q.signal === 'any') where.push('s.signal_total > 0');
+    else if (q.signal) {
+      // Written out: `?` is also jsonb's key-exists operator, which the session's GIN index serves.
+      params.push(q.signal);
+      where.push(`s.signal_counts ? $${params.length}`);
+    }
+    if (q.minFrustration !== undefined) add('s.frustration_score >= ?', q.minFrustration);
+    if (q.entryPage) add('s.entry_page = ?', q.entryPage);
+    if (q.bounced !== undefined) add('s.bounced = ?', q.bounced);
+    if (q.exitPage) add('s.exit_page = ?', q.exitPage);
+    if (q.page) add('EXISTS (SELECT 1 FROM page_view v WHERE v.project_id = s.project_id AND v.session_id = s.id AND v.page_key = ?)', q.page);
+    if (q.signalPage) {
+      params.push(q.signalPage, q.signal && q.signal !== 'any' ? q.signal : null);
+      const [page, kind] = [`$${params.length - 1}`, `$${params.length}`];
+      where.push(`EXISTS (SELECT 1 FROM session_signal g WHERE g.project_id = s.project_id AND g.session_id = s.id AND g.page_key = ${page} AND (${kind}::text IS NULL OR g.kind = ${kind}))`);
+    }
     if (q.url) {
       add(
         `(s.entry_url ILIKE ? OR EXISTS (SELECT 1 FROM session_event e WHERE e.project_id = s.project_id AND e.session_id = s.id AND e.kind = 'pageview' AND e.url ILIKE ?))`,
@@ -80,6 +104,15 @@ export class SessionsRepository {
         [projectId, sessionId, limit],
       );
     return rows.map((r) => ({ ...r, ts: r.ts.toISOString() }));
+  }
+
+  async signals(projectId: string, sessionId: string): Promise<SignalView[]> {
+    const rows: Array<{ kind: SignalKind; ts: Date; url: string | null; page_key: string | null; selector: string | null; text: string | null; x: number | null; y: number | null; details: Record<string, unknown> }> =
+      await this.db.query(
+        'SELECT kind, ts, url, page_key, selector, text, x, y, details FROM session_signal WHERE project_id = $1 AND session_id = $2 ORDER BY idx',
+        [projectId, sessionId],
+      );
+    return rows.map((r) => ({ kind: r.kind, ts: r.ts.toISOString(), url: r.url, pageKey: r.page_key, selector: r.selector, text: r.text, x: r.x, y: r.y, details: r.details }));
   }
 
   async chunks(projectId: string, sessionId: string): Promise<ChunkView[]> {
@@ -132,6 +165,12 @@ function toSummary(r: SessionRow): SessionSummary {
     browser: r.browser,
     os: r.os,
     viewport: r.viewport_width && r.viewport_height ? { width: r.viewport_width, height: r.viewport_height } : null,
+    signalCounts: r.signal_counts ?? {},
+    frustrationScore: Number(r.frustration_score),
+    entryPage: r.entry_page,
+    exitPage: r.exit_page,
+    bounced: r.bounced,
+    ended: r.ended,
     processed: r.unprocessed === 0,
   };
 }

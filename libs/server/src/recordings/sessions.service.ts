@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, gzip } from 'node:zlib';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import type { ChunkView, CurrentUser, SessionListQuery, SessionSummary, TypedEventView } from '@loupe/contracts';
+import type { ChunkView, CurrentUser, SessionListQuery, SessionSummary, SignalView, TypedEventView } from '@loupe/contracts';
 import type { IngestBatch, RecordedEvent } from '@loupe/contracts/recording';
 import { checkEventOrder } from '@loupe/replay';
 import { ProjectsService } from '../projects/projects.service';
@@ -38,12 +38,16 @@ export class SessionsService {
     return { sessions, nextCursor: sessions.length === q.limit && last ? encodeCursor(last) : null };
   }
 
-  async get(user: CurrentUser, projectId: string, sessionId: string): Promise<{ session: SessionSummary; events: TypedEventView[]; chunks: ChunkView[] }> {
+  async get(user: CurrentUser, projectId: string, sessionId: string): Promise<{ session: SessionSummary; events: TypedEventView[]; signals: SignalView[]; chunks: ChunkView[] }> {
     await this.projects.requireAccess(user, projectId);
     const session = await this.sessions.find(projectId, sessionId);
     if (!session) throw notFound();
-    const [events, chunks] = await Promise.all([this.sessions.typedEvents(projectId, sessionId), this.sessions.chunks(projectId, sessionId)]);
-    return { session, events, chunks };
+    const [events, signals, chunks] = await Promise.all([
+      this.sessions.typedEvents(projectId, sessionId),
+      this.sessions.signals(projectId, sessionId),
+      this.sessions.chunks(projectId, sessionId),
+    ]);
+    return { session, events, signals, chunks };
   }
 
   /** One stored chunk, as stored: the player fetches chunks one by one and starts on the first. */

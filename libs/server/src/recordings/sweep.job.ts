@@ -1,18 +1,25 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
-import { chunkJobId, type JobResults } from '../queue/queue.definitions';
+import { SessionAnalysisRepository } from '../analysis/session-analysis.repository';
+import { chunkJobId, endDedupId, type JobResults } from '../queue/queue.definitions';
 import { QueueService, withTimeout } from '../queue/queue.service';
+import { analyseJobOptions } from './process-chunk.job';
 import { RecordingsRepository } from './recordings.repository';
 
 /** A chunk this old and still unprocessed was missed by the queue (or its job gave up). */
 const UNPROCESSED_AFTER_MS = 60_000;
+/** A session whose facts changed this long ago without an analysis since was missed too. */
+const UNANALYSED_AFTER_MS = 60_000;
+/** An open visit quiet for this long should have been closed (30 minutes, and some slack). */
+const UNENDED_AFTER_MS = 35 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 const BATCH = 1000;
 
 /**
  * Nothing accepted is lost: every chunk stored but not processed (the queue was down at ingest, or
  * its job failed for good) is put back on the queue. Jobs keep their chunk's id, so a chunk whose
- * job is still waiting is not queued twice.
+ * job is still waiting is not queued twice. Sessions whose analysis or end of visit was missed the
+ * same way get theirs.
  */
 @Injectable()
 @JobHandler('recording.sweep')
@@ -21,14 +28,15 @@ export class SweepJob implements JobHandlerClass<unknown, JobResults['recording.
 
   constructor(
     private readonly recordings: RecordingsRepository,
+    private readonly sessions: SessionAnalysisRepository,
     private readonly queue: QueueService,
   ) {}
 
   async handle(): Promise<JobResults['recording.sweep']> {
-    return this.sweep(UNPROCESSED_AFTER_MS);
+    return this.sweep(UNPROCESSED_AFTER_MS, UNANALYSED_AFTER_MS, UNENDED_AFTER_MS);
   }
 
-  async sweep(olderThanMs: number): Promise<JobResults['recording.sweep']> {
+  async sweep(olderThanMs: number, unanalysedAfterMs = UNANALYSED_AFTER_MS, unendedAfterMs = UNENDED_AFTER_MS): Promise<JobResults['recording.sweep']> {
     const missed = await this.recordings.unprocessedChunks(olderThanMs, BATCH);
     let enqueued = 0;
     const queue = this.queue.queue('recordings');
@@ -42,7 +50,13 @@ export class SweepJob implements JobHandlerClass<unknown, JobResults['recording.
       enqueued++;
     }
     if (enqueued) this.log.log(`re-enqueued ${enqueued} unprocessed chunk(s)`);
-    return { enqueued };
+    // Deduplication keeps these from doubling a job that is still waiting.
+    const analyses = await this.sessions.missedAnalyses(unanalysedAfterMs, BATCH);
+    for (const key of analyses) await this.queue.add('session.analyse', key, analyseJobOptions(key));
+    const ends = await this.sessions.missedEnds(unendedAfterMs, BATCH);
+    for (const key of ends) await this.queue.add('session.end', key, { deduplication: { id: endDedupId(key), reschedule: true }, removeOnComplete: true });
+    if (analyses.length || ends.length) this.log.log(`asked for ${analyses.length} missed analyses and ${ends.length} missed ends of visits`);
+    return { enqueued, analyses: analyses.length, ends: ends.length };
   }
 }
 

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AnalysisJobsModule } from '../analysis/analysis-jobs.module';
 import { AuthModule } from '../auth/auth.module';
 import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
@@ -8,6 +9,7 @@ import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
+import { PagesModule } from '../pages/pages.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { QueueModule } from '../queue/queue.module';
 import { SdkConfigModule } from '../sdk-config/sdk-config.module';
@@ -16,7 +18,7 @@ import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
 
 /** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
-export const JOB_MODULES = [SystemModule, RecordingJobsModule];
+export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule];
 
 @Module({})
 export class ApiModule {
@@ -34,6 +36,7 @@ export class ApiModule {
         IngestModule,
         SdkConfigModule,
         RecordingsModule,
+        PagesModule,
         SetupModule,
         ...(config.demo ? [DemoModule] : []),
         ...(runWorkers ? JOB_MODULES : []),

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ProjectsModule } from '../projects/projects.module';
+import { RecordingsRepository } from '../recordings/recordings.repository';
+import { AnalyseSessionJob } from './analyse-session.job';
+import { EndSessionJob } from './end-session.job';
+import { SessionAnalysisRepository } from './session-analysis.repository';
+import { SessionAnalysisService } from './session-analysis.service';
+
+/** The session analysis jobs, for whichever process runs workers. */
+@Module({
+  imports: [ProjectsModule],
+  providers: [SessionAnalysisRepository, SessionAnalysisService, RecordingsRepository, AnalyseSessionJob, EndSessionJob],
+  exports: [SessionAnalysisRepository],
+})
+export class AnalysisJobsModule {}

@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { PageView } from '@loupe/analytics';
+import type { SessionSummary } from '@loupe/replay';
+import type { Signal } from '@loupe/signals';
+import type { StoredChunkFacts } from '../recordings/recordings.repository';
+import type { SessionKey } from '../queue/queue.definitions';
+
+export interface SessionToAnalyse {
+  visitorId: string;
+  userAgent: string | null;
+  ended: boolean;
+  lastReceivedAt: Date;
+  /** Exactly as stored (microseconds), to record which facts an analysis saw. */
+  factsChangedAt: string | null;
+}
+
+export interface SessionAnalysis {
+  summary: SessionSummary;
+  device: { device: string; browser: string | null; os: string | null } | null;
+  signals: Array<Signal & { pageKey: string | null }>;
+  signalCounts: Record<string, number>;
+  frustrationScore: number;
+  pageViews: PageView[];
+  entryPage: string | null;
+  exitPage: string | null;
+  bounced: boolean;
+}
+
+/** The only code that reads what a session analysis needs and writes what it finds. */
+@Injectable()
+export class SessionAnalysisRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async session(k: SessionKey): Promise<SessionToAnalyse | null> {
+    const rows: Array<{ visitor_id: string; user_agent: string | null; ended_at: Date | null; last_received_at: Date | null; last_event_at: Date; facts_changed_at: string | null }> =
+      await this.db.query(
+        'SELECT visitor_id, user_agent, ended_at, last_received_at, last_event_at, facts_changed_at::text AS facts_changed_at FROM session WHERE project_id = $1 AND id = $2',
+        [k.projectId, k.sessionId],
+      );
+    const r = rows[0];
+    if (!r) return null;
+    return { visitorId: r.visitor_id, userAgent: r.user_agent, ended: r.ended_at !== null, lastReceivedAt: r.last_received_at ?? r.last_event_at, factsChangedAt: r.facts_changed_at };
+  }
+
+  async facts(k: SessionKey): Promise<StoredChunkFacts[]> {
+    const rows: Array<{ facts: StoredChunkFacts }> = await this.db.query(
+      'SELECT facts FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND facts IS NOT NULL ORDER BY window_id, seq',
+      [k.projectId, k.sessionId],
+    );
+    return rows.map((r) => r.facts);
+  }
+
+  /**
+   * Writes one analysis whole: the session's summary, its signals and page views replaced. Returns
+   * false, writing nothing, when an analysis of newer facts was saved meanwhile.
+   */
+  async save(k: SessionKey, a: SessionAnalysis, factsSeen: string | null): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const [row] = (await m.query(
+        'SELECT analysed_at > $3::timestamptz AS newer FROM session WHERE project_id = $1 AND id = $2 FOR UPDATE',
+        [k.projectId, k.sessionId, factsSeen],
+      )) as Array<{ newer: boolean | null }>;
+      if (!row || row.newer) return false;
+      const s = a.summary;
+      await m.query(
+        `UPDATE session SET duration_ms = $3, active_ms = $4, entry_url = $5, exit_url = $6, page_count = $7, click_count = $8,
+                error_count = $9, event_count = $10, chunk_count = $11, viewport_width = $12, viewport_height = $13,
+                user_id = COALESCE($14, user_id), device = COALESCE($15, device), browser = COALESCE($16, browser), os = COALESCE($17, os),
+                signal_counts = $18, signal_total = $19, frustration_score = $20, entry_page = $21, exit_page = $22, bounced = $23,
+                analysed_at = $24::timestamptz
+          WHERE project_id = $1 AND id = $2`,
+        [
+          k.projectId,
+          k.sessionId,
+          Math.round(s.durationMs),
+          Math.round(s.activeMs),
+          s.entryUrl ?? null,
+          s.exitUrl ?? null,
+          s.pageCount,
+          s.clickCount,
+          s.errorCount,
+          s.eventCount,
+          s.chunkCount,
+          s.viewport?.width ?? null,
+          s.viewport?.height ?? null,
+          s.userId ?? null,
+          a.device?.device ?? null,
+          a.device?.browser ?? null,
+          a.device?.os ?? null,
+          JSON.stringify(a.signalCounts),
+          a.signals.length,
+          a.frustrationScore,
+          a.entryPage,
+          a.exitPage,
+          a.bounced,
+          factsSeen,
+        ],
+      );
+      await m.query('DELETE FROM session_signal WHERE project_id = $1 AND session_id = $2', [k.projectId, k.sessionId]);
+      if (a.signals.length) {
+        const col = <T>(f: (x: SessionAnalysis['signals'][number]) => T) => a.signals.map(f);
+        await m.query(
+          `INSERT INTO session_signal (project_id, session_id, idx, window_id, ts, kind, url, page_key, selector, text, x, y, details)
+           SELECT $1, $2, u.idx, u.window_id, to_timestamp(u.ts / 1000.0), u.kind, u.url, u.page_key, u.selector, u.text, u.x, u.y, u.details::jsonb
+             FROM unnest($3::int[], $4::text[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::float8[], $12::float8[], $13::text[])
+               AS u(idx, window_id, ts, kind, url, page_key, selector, text, x, y, details)`,
+          [
+            k.projectId,
+            k.sessionId,
+            a.signals.map((_, i) => i),
+            col((x) => x.windowId ?? null),
+            col((x) => x.ts),
+            col((x) => x.kind),
+            col((x) => x.url ?? null),
+            col((x) => x.pageKey),
+            col((x) => x.selector ?? null),
+            col((x) => x.text ?? null),
+            col((x) => x.x ?? null),
+            col((x) => x.y ?? null),
+            col((x) => JSON.stringify(x.details)),
+          ],
+        );
+      }
+      await m.query('DELETE FROM page_view WHERE project_id = $1 AND session_id = $2', [k.projectId, k.sessionId]);
+      if (a.pageViews.length) {
+        const v = a.pageViews;
+        await m.query(
+          `INSERT INTO page_view (project_id, session_id, idx, window_id, visitor_id, ts, url, page_key, duration_ms, is_entry, is_exit, bounced, signal_count, signals, error_count)
+           SELECT $1, $2, u.idx, u.window_id, s.visitor_id, to_timestamp(u.ts / 1000.0), u.url, u.page_key, u.duration_ms, u.is_entry, u.is_exit, u.is_entry AND $3, u.signal_count, u.signals::jsonb, u.error_count
+             FROM unnest($4::int[], $5::text[], $6::float8[], $7::text[], $8::text[], $9::bigint[], $10::bool[], $11::bool[], $12::int[], $13::text[], $14::int[])
+               AS u(idx, window_id, ts, url, page_key, duration_ms, is_entry, is_exit, signal_count, signals, error_count),
+                  session s
+            WHERE s.project_id = $1 AND s.id = $2`,
+          [
+            k.projectId,
+            k.sessionId,
+            a.bounced,
+            v.map((_, i) => i),
+            v.map((x) => x.windowId ?? null),
+            v.map((x) => x.ts),
+            v.map((x) => x.url),
+            v.map((x) => x.pageKey),
+            v.map((x) => Math.round(x.durationMs)),
+            v.map((x) => x.isEntry),
+            v.map((x) => x.isExit),
+            v.map((x) => Object.values(x.signals).reduce((n, c) => n + c, 0)),
+            v.map((x) => JSON.stringify(x.signals)),
+            v.map((x) => x.errors),
+          ],
+        );
+      }
+      return true;
+    });
+  }
+
+  async markEnded(k: SessionKey): Promise<void> {
+    await this.db.query('UPDATE session SET ended_at = now() WHERE project_id = $1 AND id = $2 AND ended_at IS NULL', [k.projectId, k.sessionId]);
+  }
+
+  /** Sessions whose facts changed after their last analysis, that long ago: their analysis was missed. */
+  async missedAnalyses(olderThanMs: number, limit: number): Promise<SessionKey[]> {
+    const rows: Array<{ project_id: string; id: string }> = await this.db.query(
+      `SELECT project_id, id FROM session
+        WHERE facts_changed_at IS NOT NULL AND (analysed_at IS NULL OR analysed_at < facts_changed_at)
+          AND facts_changed_at < now() - ($1 || ' milliseconds')::interval
+        ORDER BY facts_changed_at LIMIT $2`,
+      [String(olderThanMs), limit],
+    );
+    return rows.map((r) => ({ projectId: r.project_id, sessionId: r.id }));
+  }
+
+  /** Open sessions quiet for that long: their end-of-visit job was missed. */
+  async missedEnds(quietForMs: number, limit: number): Promise<SessionKey[]> {
+    const rows: Array<{ project_id: string; id: string }> = await this.db.query(
+      `SELECT project_id, id FROM session
+        WHERE ended_at IS NULL AND last_received_at < now() - ($1 || ' milliseconds')::interval
+        ORDER BY last_received_at LIMIT $2`,
+      [String(quietForMs), limit],
+    );
+    return rows.map((r) => ({ projectId: r.project_id, sessionId: r.id }));
+  }
+}
