@@ -7,6 +7,7 @@ import { useProjects } from './projects';
 /** The sections of a project, in the order of the side navigation. */
 export const SECTIONS = [
   { path: 'sessions', label: 'Sessions' },
+  { path: 'pages', label: 'Pages' },
   { path: 'heatmaps', label: 'Heatmaps' },
   { path: 'funnels', label: 'Funnels' },
   { path: 'experiments', label: 'Experiments' },

@@ -4,6 +4,7 @@ import { AuthProvider, RequireSignIn } from './auth';
 import { LoginPage } from './pages/login.page';
 import { loadPlayerPage, PlayerRoute } from './pages/player.route';
 import { DashboardPage, ExperimentsPage, FeedbackPage, FunnelsPage, HeatmapsPage } from './pages/section.pages';
+import { PagesPage } from './pages/pages.page';
 import { SessionsPage } from './pages/sessions.page';
 import { SettingsPage } from './pages/settings.page';
 import { PageNotFound, ProjectHome, ProjectLayout } from './project-layout';
@@ -36,6 +37,7 @@ const router = createBrowserRouter([
           { index: true, element: <Navigate to="sessions" replace /> },
           { path: 'sessions', element: <SessionsPage /> },
           { path: 'sessions/:sessionId', element: <PlayerRoute /> },
+          { path: 'pages', element: <PagesPage /> },
           { path: 'heatmaps', element: <HeatmapsPage /> },
           { path: 'funnels', element: <FunnelsPage /> },
           { path: 'experiments', element: <ExperimentsPage /> },

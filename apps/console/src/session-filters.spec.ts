@@ -22,9 +22,34 @@ describe('session filters in the page URL', () => {
     expect(hasFilters(readFilters(new URLSearchParams()))).toBe(false);
   });
 
+  it('carries the frustration and page filters the Pages view links with', () => {
+    const query = 'signal=rage_click&minFrustration=50&bounced=true&page=%2Fproduct%2F%3Aid&exitPage=%2Fcart&signalPage=%2Fcheckout';
+    const filters = readFilters(new URLSearchParams(query));
+    expect(filters).toMatchObject({ signal: 'rage_click', minFrustration: 50, bounced: true, page: '/product/:id', exitPage: '/cart', signalPage: '/checkout' });
+    expect(writeFilters(filters).toString()).toBe(query);
+    expect(Object.fromEntries(listQuery(PROJECT, filters))).toMatchObject({ signal: 'rage_click', exitPage: '/cart', page: '/product/:id' });
+    expect(readFilters(new URLSearchParams('signal=angry&minFrustration=400')).signal).toBeUndefined();
+  });
+
   it('ignores what it cannot use instead of failing the page', () => {
-    const filters = readFilters(new URLSearchParams('range=forever&from=yesterday&minDuration=-5&device=fridge&hasError=maybe&url=%20%20'));
-    expect(filters).toEqual({ range: 'any', from: undefined, to: undefined, url: undefined, user: undefined, minDuration: undefined, device: undefined, hasError: undefined });
+    const filters = readFilters(new URLSearchParams('range=forever&from=yesterday&minDuration=-5&device=fridge&hasError=maybe&url=%20%20&signal=angry&bounced=maybe'));
+    expect(filters).toEqual({
+      range: 'any',
+      from: undefined,
+      to: undefined,
+      url: undefined,
+      user: undefined,
+      minDuration: undefined,
+      device: undefined,
+      hasError: undefined,
+      signal: undefined,
+      minFrustration: undefined,
+      bounced: undefined,
+      page: undefined,
+      entryPage: undefined,
+      exitPage: undefined,
+      signalPage: undefined,
+    });
   });
 
   it('turns a preset into dates only when asking the API, so a shared link stays relative', () => {

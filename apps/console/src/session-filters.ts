@@ -1,3 +1,5 @@
+import { SIGNAL_KINDS } from '@loupe/contracts/signal-kinds';
+
 /**
  * The Sessions page's filters live in its URL query, so that a filtered view can be bookmarked and
  * shared. Names and units follow the API's (`minDuration` in ms, `hasError=true`); a time range
@@ -25,6 +27,14 @@ export const MIN_DURATIONS = [
 ] as const;
 
 export const DEVICES = ['desktop', 'tablet', 'mobile'] as const;
+
+/** Frustration filter values: a signal kind, or `any`. */
+export const SIGNAL_FILTERS = [...SIGNAL_KINDS, 'any'] as const;
+export type SignalFilter = (typeof SIGNAL_FILTERS)[number];
+
+/** Filters that come from the Pages view: a page key each, shown as removable chips. */
+export const PAGE_FILTERS = ['page', 'entryPage', 'exitPage', 'signalPage'] as const;
+export type PageFilter = (typeof PAGE_FILTERS)[number];
 export type Device = (typeof DEVICES)[number];
 
 export interface SessionFilters {
@@ -38,10 +48,20 @@ export interface SessionFilters {
   minDuration?: number;
   device?: Device;
   hasError?: boolean;
+  signal?: SignalFilter;
+  /** 0–100. */
+  minFrustration?: number;
+  bounced?: boolean;
+  page?: string;
+  entryPage?: string;
+  exitPage?: string;
+  signalPage?: string;
 }
 
 const isPreset = (v: string | null): v is RangePreset => RANGE_PRESETS.some((p) => p.value === v);
 const isDevice = (v: string | null): v is Device => DEVICES.some((d) => d === v);
+const isSignal = (v: string | null): v is SignalFilter => SIGNAL_FILTERS.some((k) => k === v);
+const bool = (v: string | null) => (v === 'true' ? true : v === 'false' ? false : undefined);
 const validDate = (v: string | null) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : undefined);
 const text = (v: string | null) => (v && v.trim() ? v.trim() : undefined);
 
@@ -53,6 +73,8 @@ export function readFilters(params: URLSearchParams): SessionFilters {
   const minDuration = Number(params.get('minDuration'));
   const hasError = params.get('hasError');
   const device = params.get('device');
+  const signal = params.get('signal');
+  const minFrustration = Number(params.get('minFrustration'));
   return {
     range: isPreset(range) ? range : from || to ? 'custom' : 'any',
     from,
@@ -61,8 +83,26 @@ export function readFilters(params: URLSearchParams): SessionFilters {
     user: text(params.get('user')),
     minDuration: Number.isInteger(minDuration) && minDuration > 0 ? minDuration : undefined,
     device: isDevice(device) ? device : undefined,
-    hasError: hasError === 'true' ? true : hasError === 'false' ? false : undefined,
+    hasError: bool(hasError),
+    signal: isSignal(signal) ? signal : undefined,
+    minFrustration: Number.isFinite(minFrustration) && minFrustration > 0 && minFrustration <= 100 ? minFrustration : undefined,
+    bounced: bool(params.get('bounced')),
+    page: text(params.get('page')),
+    entryPage: text(params.get('entryPage')),
+    exitPage: text(params.get('exitPage')),
+    signalPage: text(params.get('signalPage')),
   };
+}
+
+/** The filters added to the API query and the page URL alike, in this order. */
+function extras(f: SessionFilters, out: URLSearchParams): void {
+  if (f.signal) out.set('signal', f.signal);
+  if (f.minFrustration) out.set('minFrustration', String(f.minFrustration));
+  if (f.bounced !== undefined) out.set('bounced', String(f.bounced));
+  for (const name of PAGE_FILTERS) {
+    const v = f[name];
+    if (v) out.set(name, v);
+  }
 }
 
 /** The page URL query for `filters`, with only what differs from the defaults. */
@@ -78,6 +118,7 @@ export function writeFilters(f: SessionFilters): URLSearchParams {
   if (f.minDuration) out.set('minDuration', String(f.minDuration));
   if (f.device) out.set('device', f.device);
   if (f.hasError !== undefined) out.set('hasError', String(f.hasError));
+  extras(f, out);
   return out;
 }
 
@@ -97,6 +138,7 @@ export function listQuery(projectId: string, f: SessionFilters, now = Date.now()
   if (f.minDuration) q.set('minDuration', String(f.minDuration));
   if (f.device) q.set('device', f.device);
   if (f.hasError !== undefined) q.set('hasError', String(f.hasError));
+  extras(f, q);
   return q;
 }
 

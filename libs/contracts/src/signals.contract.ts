@@ -1,19 +1,10 @@
 import { z } from 'zod';
-import { settingsSection } from './project-settings.contract';
+import { settingsSection } from './settings-section';
+import { SIGNAL_KINDS } from './signal-kinds';
 
-/** The frustration signals Loupe finds in recordings, in the order the console lists them. */
-export const SIGNAL_KINDS = ['rage_click', 'dead_click', 'error_click', 'u_turn', 'excessive_scroll', 'thrashed_cursor'] as const;
+export { SIGNAL_KINDS, SIGNAL_LABELS } from './signal-kinds';
 export const SignalKind = z.enum(SIGNAL_KINDS);
 export type SignalKind = z.infer<typeof SignalKind>;
-
-export const SIGNAL_LABELS: Record<SignalKind, string> = {
-  rage_click: 'Rage click',
-  dead_click: 'Dead click',
-  error_click: 'Error click',
-  u_turn: 'U-turn',
-  excessive_scroll: 'Excessive scrolling',
-  thrashed_cursor: 'Thrashed cursor',
-};
 
 const ms = (max: number) => z.number().int().min(1).max(max);
 

@@ -6,13 +6,16 @@ import { Link, useLocation, useParams, useSearchParams } from 'react-router';
 import { apiRequest, ApiRequestError, messageOf } from '../api';
 import { LoadingScreen } from '../auth';
 import { capitalize, formatClock, formatDateTime, formatDuration, plural } from '../format';
+import { FrustrationCell } from '../frustration';
 import { PageHeading, useDocumentTitle } from '../page';
 import { PlayerEngine, type ChunkRef, type ConsoleEntry, type PlayerView } from '../player/engine';
 import { sessionDetailPath, takePrefetched } from '../player/prefetch';
 import {
   defaultWindow,
   lastAtOrBefore,
+  LEAD_IN_MS,
   MARKER_KINDS,
+  nextFrustration,
   sessionEnd,
   sessionStart,
   timelineEvents,
@@ -139,6 +142,12 @@ const SessionHeader = memo(function SessionHeader({ detail: { session: s }, proj
           </dd>
         </div>
         <div>
+          <dt>Frustration</dt>
+          <dd className="session-frustration">
+            <FrustrationCell session={s} />
+          </dd>
+        </div>
+        <div>
           <dt>Activity</dt>
           <dd>
             {plural(s.pageCount, 'page')} · {plural(s.clickCount, 'click')} ·{' '}
@@ -244,11 +253,16 @@ function SessionPlayer({ project, detail, startAt, openedAt }: { project: Projec
   const toggle = useCallback(() => engine?.toggle(), [engine]);
   useShortcuts(engine);
 
-  const events = useMemo(() => timelineEvents(detail.events, start), [detail.events, start]);
+  const events = useMemo(() => timelineEvents(detail.events, start, detail.signals), [detail.events, detail.signals, start]);
   const markers = useMemo(() => events.filter((e) => MARKER_KINDS.has(e.kind)), [events]);
   const pageviews = useMemo(() => events.filter((e) => e.kind === 'pageview'), [events]);
   const current = lastAtOrBefore(events, time);
   const url = urlAt(pageviews, time, session.entryUrl);
+  const next = nextFrustration(events, time);
+  const jumpToNext = useCallback(() => {
+    if (next) seek(Math.max(0, next.offset - LEAD_IN_MS));
+  }, [next, seek]);
+  useFrustrationShortcut(jumpToNext);
 
   return (
     <div className="player">
@@ -291,7 +305,16 @@ function SessionPlayer({ project, detail, startAt, openedAt }: { project: Projec
             <input type="checkbox" checked={view.skipInactive} onChange={(e) => engine?.setSkipInactive(e.target.checked)} />
             Skip inactivity
           </label>
-          <span className="player-shortcuts muted small">Space: play or pause · ← →: 5 s</span>
+          <button
+            type="button"
+            className="button button-small next-frustration"
+            onClick={jumpToNext}
+            disabled={!next}
+            title={next ? `${next.label} at ${formatClock(next.offset)}: ${next.text}` : 'No frustration after this point'}
+          >
+            Next frustration
+          </button>
+          <span className="player-shortcuts muted small">Space: play or pause · ← →: 5 s · N: next frustration</span>
         </div>
       </div>
       <SidePanel events={events} current={current} console={view.console} onJump={seek} start={start} loading={view.loadedChunks < view.totalChunks} />
@@ -318,6 +341,21 @@ function usePlayerTime(engine: PlayerEngine | null): number {
     return () => cancelAnimationFrame(raf);
   }, [engine]);
   return time;
+}
+
+/** N jumps to the next moment of frustration, under the same rules as the other shortcuts. */
+function useFrustrationShortcut(jump: () => void): void {
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.key.toLowerCase() !== 'n') return;
+      const target = e.target instanceof HTMLElement ? e.target : null;
+      if (target && isTextEntry(target)) return;
+      e.preventDefault();
+      jump();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [jump]);
 }
 
 /**
@@ -515,7 +553,7 @@ const Markers = memo(function Markers({ markers, duration }: { markers: Timeline
       {markers.map((m, i) => (
         <span
           key={i}
-          className={`marker marker-${m.kind}`}
+          className={m.frustration ? `marker marker-frustration marker-${m.kind}` : `marker marker-${m.kind}`}
           data-kind={m.kind}
           style={{ left: `${duration > 0 ? (m.offset / duration) * 100 : 0}%` }}
           title={`${m.label} at ${formatClock(m.offset)}: ${m.text}`}
@@ -580,7 +618,7 @@ const EventList = memo(function EventList({ events, current, onJump }: { events:
     <ol className="event-list" ref={listRef} aria-label="Events of the session">
       {events.map((e, i) => (
         <li key={i}>
-          <button type="button" className={`event-item kind-${e.kind}`} aria-current={i === current ? 'true' : undefined} onClick={() => onJump(e.offset)}>
+          <button type="button" className={e.frustration ? `event-item kind-frustration kind-${e.kind}` : `event-item kind-${e.kind}`} aria-current={i === current ? 'true' : undefined} onClick={() => onJump(e.offset)}>
             <span className="event-kind">{e.label}</span>
             <span className="event-text" title={e.text}>
               {e.text}

@@ -1,8 +1,10 @@
 import type { Project, SessionSummary } from '@loupe/contracts';
+import { SIGNAL_KINDS, SIGNAL_LABELS } from '@loupe/contracts/signal-kinds';
 import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { apiRequest, messageOf } from '../api';
 import { capitalize, displayUrl, formatDateTime, formatDuration, plural } from '../format';
+import { FrustrationCell } from '../frustration';
 import { InstallSnippet } from '../install-snippet';
 import { EmptyState, PageHeading, useDocumentTitle } from '../page';
 import { prefetch, sessionDetailPath } from '../player/prefetch';
@@ -13,12 +15,15 @@ import {
   hasFilters,
   listQuery,
   MIN_DURATIONS,
+  PAGE_FILTERS,
   RANGE_PRESETS,
   readFilters,
   toLocalInput,
   writeFilters,
+  type PageFilter,
   type RangePreset,
   type SessionFilters,
+  type SignalFilter,
 } from '../session-filters';
 import { loadPlayerPage } from './player.route';
 
@@ -338,12 +343,68 @@ function FiltersBar({ filters, patch, clear }: { filters: SessionFilters; patch(
           <option value="false">Without errors</option>
         </select>
       </div>
+      <div className="filter">
+        <label htmlFor={`${id}-signal`}>Frustration</label>
+        <select id={`${id}-signal`} value={filters.signal ?? ''} onChange={(e) => patch({ signal: (e.target.value || undefined) as SignalFilter | undefined })}>
+          <option value="">With or without</option>
+          <option value="any">Any frustration</option>
+          {SIGNAL_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {SIGNAL_LABELS[k]}
+            </option>
+          ))}
+        </select>
+      </div>
       {hasFilters(filters) && (
         <button type="button" className="button button-small filters-clear" onClick={clear}>
           Clear filters
         </button>
       )}
+      <PageChips filters={filters} patch={patch} />
     </form>
+  );
+}
+
+const PAGE_FILTER_LABELS: Record<PageFilter, string> = {
+  page: 'Viewed',
+  entryPage: 'Entered on',
+  exitPage: 'Left from',
+  signalPage: 'Frustrated on',
+};
+
+/** The page filters the Pages view links with, each removable on its own. */
+function PageChips({ filters, patch }: { filters: SessionFilters; patch(change: Partial<SessionFilters>): void }) {
+  const chips = PAGE_FILTERS.filter((name) => filters[name]);
+  if (chips.length === 0 && filters.bounced === undefined && !filters.minFrustration) return null;
+  return (
+    <ul className="filter-chips" aria-label="Page filters">
+      {chips.map((name) => (
+        <li key={name} className="chip">
+          <span>
+            {PAGE_FILTER_LABELS[name]} <code>{filters[name]}</code>
+          </span>
+          <button type="button" className="chip-remove" aria-label={`Remove the filter ${PAGE_FILTER_LABELS[name]} ${filters[name]}`} onClick={() => patch({ [name]: undefined })}>
+            ×
+          </button>
+        </li>
+      ))}
+      {filters.bounced !== undefined && (
+        <li className="chip">
+          <span>{filters.bounced ? 'Saw one page only' : 'Saw more than one page'}</span>
+          <button type="button" className="chip-remove" aria-label="Remove the one-page filter" onClick={() => patch({ bounced: undefined })}>
+            ×
+          </button>
+        </li>
+      )}
+      {filters.minFrustration ? (
+        <li className="chip">
+          <span>Frustration {filters.minFrustration} or more</span>
+          <button type="button" className="chip-remove" aria-label="Remove the frustration score filter" onClick={() => patch({ minFrustration: undefined })}>
+            ×
+          </button>
+        </li>
+      ) : null}
+    </ul>
   );
 }
 
@@ -437,6 +498,7 @@ function SessionResults({ list, projectId, listSearch, filtered, clear }: { list
               <th scope="col" className="num">
                 Clicks
               </th>
+              <th scope="col">Frustration</th>
               <th scope="col">Errors</th>
             </tr>
           </thead>
@@ -491,9 +553,13 @@ const SessionRow = memo(function SessionRow({ session: s, projectId, listSearch,
       </td>
       <td className="num">{s.clickCount.toLocaleString()}</td>
       <td>
+        <FrustrationCell session={s} />
+      </td>
+      <td>
         {s.errorCount > 0 ? <span className="badge badge-danger">{plural(s.errorCount, 'error')}</span> : <span className="muted small">None</span>}
         {!s.processed && <span className="badge badge-muted">Processing</span>}
       </td>
     </tr>
   );
 });
+

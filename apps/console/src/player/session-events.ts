@@ -1,9 +1,12 @@
-import type { ChunkView, SessionSummary, TypedEventView } from '@loupe/contracts';
-import { displayUrl } from '../format';
+import type { ChunkView, SessionSummary, SignalView, TypedEventView } from '@loupe/contracts';
+import { SIGNAL_KINDS, SIGNAL_LABELS, type SignalKind } from '@loupe/contracts/signal-kinds';
+import { displayUrl, formatDuration } from '../format';
 
 export interface SessionDetail {
   session: SessionSummary;
   events: TypedEventView[];
+  /** Absent from answers of servers older than frustration signals. */
+  signals?: SignalView[];
   chunks: ChunkView[];
 }
 
@@ -15,6 +18,8 @@ export interface TimelineEvent {
   label: string;
   text: string;
   url: string | null;
+  /** A moment of frustration (a signal), drawn apart on the timeline and reachable with "next frustration". */
+  frustration?: boolean;
 }
 
 const LABELS: Record<string, string> = {
@@ -28,7 +33,9 @@ const LABELS: Record<string, string> = {
 };
 
 /** The kinds drawn on the timeline; inputs are too many to mark and are in the event list. */
-export const MARKER_KINDS = new Set(['pageview', 'click', 'error', 'custom']);
+export const MARKER_KINDS = new Set<string>(['pageview', 'click', 'error', 'custom', ...SIGNAL_KINDS]);
+
+const isSignalKind = (kind: string): kind is SignalKind => (SIGNAL_KINDS as readonly string[]).includes(kind);
 
 /** Time 0 of the timeline: the earliest of the session's start and its first chunk. */
 export function sessionStart(detail: SessionDetail): number {
@@ -41,11 +48,45 @@ export function sessionEnd(detail: SessionDetail): number {
   return times.length ? Math.max(...times) : 0;
 }
 
-export function timelineEvents(events: TypedEventView[], start: number): TimelineEvent[] {
-  return events
-    .map((e) => ({ offset: Math.max(0, Date.parse(e.ts) - start), kind: e.kind, label: LABELS[e.kind] ?? e.kind, text: describe(e), url: e.url }))
-    .sort((a, b) => a.offset - b.offset);
+export function timelineEvents(events: TypedEventView[], start: number, signals: SignalView[] = []): TimelineEvent[] {
+  const typed: TimelineEvent[] = events.map((e) => ({ offset: Math.max(0, Date.parse(e.ts) - start), kind: e.kind, label: LABELS[e.kind] ?? e.kind, text: describe(e), url: e.url }));
+  const frustrations: TimelineEvent[] = signals
+    .filter((s) => isSignalKind(s.kind))
+    .map((s) => ({ offset: Math.max(0, Date.parse(s.ts) - start), kind: s.kind, label: SIGNAL_LABELS[s.kind], text: describeSignal(s), url: s.url, frustration: true }));
+  // A signal sorts before the click it is about, so the list reads "Rage click" then its clicks.
+  return [...frustrations, ...typed].sort((a, b) => a.offset - b.offset);
 }
+
+/** What happened, in a few words a product person reads at a glance. */
+export function describeSignal(s: SignalView): string {
+  const d = s.details;
+  const num = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : undefined);
+  const target = s.text ? `“${s.text}”` : (s.selector ?? 'an element');
+  switch (s.kind) {
+    case 'rage_click':
+      return `${num('clicks') ?? 'Several'} clicks on ${target} in ${formatDuration(num('durationMs') ?? 0)}`;
+    case 'dead_click':
+      return `Nothing happened after a click on ${target}`;
+    case 'error_click': {
+      const message = typeof d['message'] === 'string' ? d['message'] : 'an error';
+      return `${message} right after a click on ${target}`;
+    }
+    case 'u_turn':
+      return `Left ${displayUrl(s.url) || 'a page'} after ${formatDuration(num('dwellMs') ?? 0)}, back to ${displayUrl(typeof d['fromUrl'] === 'string' ? d['fromUrl'] : '') || 'the page before'}`;
+    case 'excessive_scroll':
+      return `Scrolled up and down ${num('reversals') ?? 'many'} times in ${formatDuration(num('durationMs') ?? 0)}`;
+    case 'thrashed_cursor':
+      return `Shook the pointer ${num('reversals') ?? 'many'} times in ${formatDuration(num('durationMs') ?? 0)}`;
+  }
+}
+
+/** The first moment of frustration after `time` (a little slack, so pressing twice moves on), or null. */
+export function nextFrustration(events: ReadonlyArray<TimelineEvent>, time: number): TimelineEvent | null {
+  return events.find((e) => e.frustration && e.offset > time + LEAD_IN_MS + 250) ?? null;
+}
+
+/** Jumping to a frustration starts this long before it, to see what led to it. */
+export const LEAD_IN_MS = 2000;
 
 function describe(e: TypedEventView): string {
   switch (e.kind) {
