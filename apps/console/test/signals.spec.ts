@@ -92,7 +92,7 @@ describe.skipIf(!browserAvailable() && !isCI)('frustration signals from a real v
     const flushed = Date.now();
 
     const cookie = await login();
-    let detail: Detail | null = null;
+    let detail: Detail;
     for (;;) {
       const d = await apiGet<Detail>(`/api/v1/sessions/${encodeURIComponent(sessionId)}?project=${account.project.id}`, cookie).catch(() => null);
       if (d?.session.processed && d.signals.length >= 4) {
