@@ -100,6 +100,7 @@ describe.each(databaseShapes())('experiment analysis over HTTP on the $name data
       ['a sum of squares no data gives', (b) => ((b.metrics[0]!.stats as Record<string, unknown>).control = { type: 'mean', n: 10, sum: 100, sumSquares: 900 }, b), 'metrics.0.stats.control.sumSquares', /smaller than sum²\/n/],
       ['a variant named in stats but not in variants', (b) => ((b.metrics[0]!.stats as Record<string, unknown>).z = { type: 'proportion', n: 5, sum: 1 }, b), 'metrics.0.stats.z', /names no variant/],
       ['a variant without stats', (b) => (delete (b.metrics[0]!.stats as Record<string, unknown>).b, b), 'metrics.0.stats.b', /is required/],
+      ['a variant named like an object property, without stats', (b) => ((b.variants[1]!.key = 'constructor'), b), 'metrics.0.stats.constructor', /is required/],
       ['weights that do not add up to 1', (b) => ((b.variants[1]!.weight = 0.4), b), 'variants', /add up to 1; they add up to 0\.9/],
       ['two variants with one key', (b) => ((b.variants[1]!.key = 'control'), b), 'variants.1.key', /repeats "control"/],
       ['an unknown statistic type', (b) => ((b.metrics[0]!.stats.b as { type: string }).type = 'median', b), 'metrics.0.stats.b.type', /"proportion", "mean" or "ratio"/],

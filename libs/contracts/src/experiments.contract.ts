@@ -125,8 +125,13 @@ export const AnalyzeExperimentRequest = z
       if (metricKeys.has(m.key)) add(['metrics', i, 'key'], `repeats "${m.key}": each metric needs its own key`);
       metricKeys.add(m.key);
       for (const k of Object.keys(m.stats)) if (!keys.has(k)) add(['metrics', i, 'stats', k], `names no variant: the variants are ${[...keys].map((x) => `"${x}"`).join(', ')}`);
-      for (const v of req.variants) if (!m.stats[v.key]) add(['metrics', i, 'stats', v.key], 'is required: every variant needs statistics for every metric');
-      const present = req.variants.flatMap((v) => (m.stats[v.key] ? [{ key: v.key, stat: m.stats[v.key] as VariantStatistic }] : []));
+      // Own keys only: a variant called "constructor" must not find Object's.
+      const statOf = (key: string) => (Object.hasOwn(m.stats, key) ? m.stats[key] : undefined);
+      for (const v of req.variants) if (!statOf(v.key)) add(['metrics', i, 'stats', v.key], 'is required: every variant needs statistics for every metric');
+      const present = req.variants.flatMap((v) => {
+        const stat = statOf(v.key);
+        return stat ? [{ key: v.key, stat }] : [];
+      });
       const [first, ...others] = present;
       if (!first) return;
       for (const { key, stat } of others) {

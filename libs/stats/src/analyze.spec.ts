@@ -177,8 +177,13 @@ describe('degenerate input gives a sentence per result, never NaN or an exceptio
     expectError(one({ control: meanStat([0, 1, 1]), b: conversion(3, 2) }), /different types/);
   });
 
-  it('a variant without statistics', () => {
+  it('a variant without statistics, even one named like a property every object has', () => {
     expectError(one({ control: conversion(10, 3) }), /no statistics for variant "b"/);
+    const variants = [
+      { key: 'control', weight: 0.5, users: 10 },
+      { key: 'constructor', weight: 0.5, users: 10 },
+    ];
+    expectError(one({ control: conversion(10, 3) }, { variants }), /no statistics for variant "constructor"/);
   });
 
   it('a relative prior with an absolute difference and a zero control', () => {

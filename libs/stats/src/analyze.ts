@@ -115,7 +115,7 @@ function analyzeMetric(input: AnalysisInput, metric: AnalysisMetric, control: An
   let theta: number | null = null;
   let metricError: string | null = null;
   try {
-    theta = cupedTheta(input.variants.map((v) => metric.stats[v.key]));
+    theta = cupedTheta(input.variants.map((v) => statOf(metric, v.key)));
   } catch (err) {
     if (!(err instanceof DegenerateInput)) throw err;
     metricError = err.message;
@@ -132,6 +132,9 @@ function analyzeMetric(input: AnalysisInput, metric: AnalysisMetric, control: An
   return { key: metric.key, inverse: metric.inverse, theta, results };
 }
 
+/** Own keys only: a variant called "constructor" must not find Object's. */
+const statOf = (metric: AnalysisMetric, key: string): VariantStatistic | undefined => (Object.hasOwn(metric.stats, key) ? metric.stats[key] : undefined);
+
 /** θ over every arm when all of them carry pre-exposure data, `null` when none does. */
 function cupedTheta(stats: Array<VariantStatistic | undefined>): number | null {
   const present = stats.filter((s): s is VariantStatistic => s !== undefined);
@@ -147,8 +150,8 @@ function cupedTheta(stats: Array<VariantStatistic | undefined>): number | null {
 }
 
 function compare(input: AnalysisInput, metric: AnalysisMetric, control: AnalysisVariant, variant: AnalysisVariant, theta: number): ComparisonResult {
-  const controlStat = metric.stats[control.key];
-  const variantStat = metric.stats[variant.key];
+  const controlStat = statOf(metric, control.key);
+  const variantStat = statOf(metric, variant.key);
   const label = `variant "${variant.key}"`;
   if (!controlStat) throw new DegenerateInput(`There are no statistics for the control ("${control.key}") on this metric.`);
   if (!variantStat) throw new DegenerateInput(`There are no statistics for ${label} on this metric.`);
