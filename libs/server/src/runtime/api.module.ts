@@ -5,6 +5,7 @@ import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { DatabaseModule } from '../database/database.module';
 import { DemoModule } from '../demo/demo.module';
+import { ExperimentsModule } from '../experiments/experiments.module';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
@@ -37,6 +38,7 @@ export class ApiModule {
         SdkConfigModule,
         RecordingsModule,
         PagesModule,
+        ExperimentsModule,
         SetupModule,
         ...(config.demo ? [DemoModule] : []),
         ...(runWorkers ? JOB_MODULES : []),
