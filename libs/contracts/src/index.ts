@@ -3,6 +3,7 @@ export * from './projects.contract';
 export * from './project-settings.contract';
 export * from './signals.contract';
 export * from './pages.contract';
+export * from './alerts.contract';
 export * from './health.contract';
 export * from './errors.contract';
 export * from './recording';

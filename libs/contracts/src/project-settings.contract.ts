@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mergeSettings, settingsSection } from './settings-section';
+import { AlertSettings } from './alerts.contract';
 import { PageSettings } from './pages.contract';
 import { SignalSettings } from './signals.contract';
 
@@ -27,6 +28,7 @@ export const PROJECT_SETTINGS_SECTIONS = {
   recording: RecordingSettings,
   signals: SignalSettings,
   pages: PageSettings,
+  alerts: AlertSettings,
 } as const;
 
 export type SettingsSectionName = keyof typeof PROJECT_SETTINGS_SECTIONS;
@@ -38,6 +40,7 @@ export const ProjectSettingsPatch = z.strictObject({
   recording: RecordingSettings.patch.optional(),
   signals: SignalSettings.patch.optional(),
   pages: PageSettings.patch.optional(),
+  alerts: AlertSettings.patch.optional(),
 });
 export type ProjectSettingsPatch = z.infer<typeof ProjectSettingsPatch>;
 

@@ -9,5 +9,6 @@ export * from './queue/queue.definitions';
 export * from './queue/queue-connection';
 export { SweepJob } from './recordings/sweep.job';
 export { EndSessionJob } from './analysis/end-session.job';
+export { CheckAlertsJob } from './alerts/check-alerts.job';
 export * from './runtime/process';
 export * from './database/embedded-postgres';

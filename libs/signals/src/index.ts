@@ -3,4 +3,5 @@
 // browser tab (`detectSignals`) and scores the visit (`frustrationScore`). Definitions: docs/signals.md.
 export { EFFECT_HORIZON_MS, signalInputsOf, turningPoints, type ChunkSignalInputs, type ClickInput, type Effects, type ErrorInput, type PageInput, type ScrollPath } from './inputs';
 export { detectSignals, type DetectOptions, type Signal } from './detect';
+export { findAlerts, type PageActivity, type PageAlert } from './alerts';
 export { countByKind, ERROR_WEIGHT, ERROR_WEIGHT_CAP, FRUSTRATION_SCALE, FRUSTRATION_WEIGHTS, frustrationScore } from './score';

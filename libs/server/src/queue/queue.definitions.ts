@@ -16,6 +16,10 @@ export const JOBS = {
   'session.analyse': { queue: 'analysis' },
   /** Closes a visit 30 minutes after its last event: final analysis, then storage compaction. */
   'session.end': { queue: 'analysis' },
+  /** Compares each page's recent rage clicks and errors with its baseline and sends alerts. */
+  'alerts.check': { queue: 'system' },
+  /** Posts one message to a project's webhook, retried with backoff. */
+  'webhook.deliver': { queue: 'system' },
 } as const satisfies Record<string, { queue: QueueName }>;
 export type JobName = keyof typeof JOBS;
 
@@ -25,6 +29,8 @@ export interface JobPayloads {
   'recording.sweep': Record<string, never>;
   'session.analyse': SessionKey;
   'session.end': SessionKey;
+  'alerts.check': Record<string, never>;
+  'webhook.deliver': { url: string; message: { text: string; blocks?: unknown[] }; projectId: string; purpose: string };
 }
 export interface JobResults {
   'system.ping': { message: string; handledBy: number };
@@ -32,6 +38,8 @@ export interface JobResults {
   'recording.sweep': { enqueued: number; analyses: number; ends: number };
   'session.analyse': { signals: number; pageViews: number; skipped?: string };
   'session.end': { ended: boolean; recompressed: number; skipped?: string };
+  'alerts.check': { projects: number; alerts: number };
+  'webhook.deliver': { status: number };
 }
 
 export interface SessionKey {

@@ -3,11 +3,11 @@ import { RecordingsRepository } from './recordings.repository';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
-import { SweepScheduler } from './sweep.job';
+import { RecurringJobs } from '../queue/recurring-jobs';
 
 @Module({
   controllers: [SessionsController],
-  providers: [RecordingsRepository, SessionsRepository, SessionsService, SweepScheduler],
+  providers: [RecordingsRepository, SessionsRepository, SessionsService, RecurringJobs],
   exports: [RecordingsRepository, SessionsRepository],
 })
 export class RecordingsModule {}

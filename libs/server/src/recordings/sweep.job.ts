@@ -1,8 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
 import { SessionAnalysisRepository } from '../analysis/session-analysis.repository';
 import { chunkJobId, endDedupId, type JobResults } from '../queue/queue.definitions';
-import { QueueService, withTimeout } from '../queue/queue.service';
+import { QueueService } from '../queue/queue.service';
 import { analyseJobOptions } from './process-chunk.job';
 import { RecordingsRepository } from './recordings.repository';
 
@@ -12,7 +12,6 @@ const UNPROCESSED_AFTER_MS = 60_000;
 const UNANALYSED_AFTER_MS = 60_000;
 /** An open visit quiet for this long should have been closed (30 minutes, and some slack). */
 const UNENDED_AFTER_MS = 35 * 60_000;
-const SWEEP_EVERY_MS = 60_000;
 const BATCH = 1000;
 
 /**
@@ -57,42 +56,5 @@ export class SweepJob implements JobHandlerClass<unknown, JobResults['recording.
     for (const key of ends) await this.queue.add('session.end', key, { deduplication: { id: endDedupId(key), reschedule: true }, removeOnComplete: true });
     if (analyses.length || ends.length) this.log.log(`asked for ${analyses.length} missed analyses and ${ends.length} missed ends of visits`);
     return { enqueued, analyses: analyses.length, ends: ends.length };
-  }
-}
-
-/**
- * Schedules the sweep on the queue itself, so that one run happens per interval however many
- * replicas run. A queue that is down at start must not hold the api up: scheduling is retried in
- * the background until it succeeds.
- */
-@Injectable()
-export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly log = new Logger('Sweeper');
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  constructor(private readonly queue: QueueService) {}
-
-  onApplicationBootstrap(): void {
-    void this.schedule();
-  }
-
-  onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await withTimeout(
-        this.queue.queue('system').upsertJobScheduler('recording.sweep', { every: SWEEP_EVERY_MS }, { name: 'recording.sweep', data: {} }),
-        5000,
-        'the queue did not answer in time',
-      );
-    } catch (err) {
-      if (this.stopped) return;
-      this.log.warn(`could not schedule the sweep yet (${(err as Error).message}); trying again in 30 s`);
-      this.timer = setTimeout(() => void this.schedule(), 30_000);
-    }
   }
 }

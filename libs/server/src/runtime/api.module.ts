@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AlertsJobsModule } from '../alerts/alerts-jobs.module';
 import { AnalysisJobsModule } from '../analysis/analysis-jobs.module';
 import { AuthModule } from '../auth/auth.module';
 import { ConfigModule } from '../config/config.module';
@@ -19,7 +20,7 @@ import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
 
 /** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
-export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule];
+export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule];
 
 @Module({})
 export class ApiModule {

@@ -1,0 +1,48 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { JOBS, type JobName } from './queue.definitions';
+import { QueueService, withTimeout } from './queue.service';
+
+/** Jobs run on a fixed interval, whatever the number of processes. */
+export const RECURRING: ReadonlyArray<{ name: JobName; everyMs: number }> = [
+  { name: 'recording.sweep', everyMs: 60_000 },
+  { name: 'alerts.check', everyMs: 5 * 60_000 },
+];
+
+/**
+ * Schedules the recurring jobs on the queue itself, so that one run happens per interval however
+ * many replicas run. A queue that is down at start must not hold the api up: scheduling is retried
+ * in the background until it succeeds.
+ */
+@Injectable()
+export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Scheduler');
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly queue: QueueService) {}
+
+  onApplicationBootstrap(): void {
+    void this.schedule();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private async schedule(): Promise<void> {
+    try {
+      for (const job of RECURRING) {
+        await withTimeout(
+          this.queue.queue(JOBS[job.name].queue).upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: {} }),
+          5000,
+          'the queue did not answer in time',
+        );
+      }
+    } catch (err) {
+      if (this.stopped) return;
+      this.log.warn(`could not schedule the recurring jobs yet (${(err as Error).message}); trying again in 30 s`);
+      this.timer = setTimeout(() => void this.schedule(), 30_000);
+    }
+  }
+}
