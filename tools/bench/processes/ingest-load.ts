@@ -11,6 +11,8 @@ export interface IngestRound {
   seconds: number;
   /** Instead of a time: each connection sends this many visits of each recording, then stops. */
   visitsPerConnection?: number;
+  /** Batches per second across all connections, as a site's visitors send them; unset: as fast as the server answers. */
+  ratePerSecond?: number;
 }
 
 export interface IngestLoadInput {
@@ -87,7 +89,8 @@ async function round(input: IngestLoadInput, templates: BatchTemplate[][], r: In
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const requests = requestList(templates, counts);
     const bound = r.visitsPerConnection ? { amount: r.visitsPerConnection * requests.length * input.connections } : { duration: r.seconds };
-    autocannon({ url: r.url, connections: input.connections, ...bound, requests, initialContext: {} }, (err, res) => (err ? reject(err) : resolve(res)));
+    const paced = r.ratePerSecond ? { overallRate: r.ratePerSecond } : {};
+    autocannon({ url: r.url, connections: input.connections, ...bound, ...paced, requests, initialContext: {} }, (err, res) => (err ? reject(err) : resolve(res)));
   });
   const seconds = (performance.now() - started) / 1000;
   return {

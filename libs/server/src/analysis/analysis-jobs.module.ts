@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ProjectsModule } from '../projects/projects.module';
+import { ProjectsCoreModule } from '../projects/projects.module';
 import { RecordingsRepository } from '../recordings/recordings.repository';
 import { AnalyseSessionJob } from './analyse-session.job';
 import { EndSessionJob } from './end-session.job';
@@ -8,7 +8,7 @@ import { SessionAnalysisService } from './session-analysis.service';
 
 /** The session analysis jobs, for whichever process runs workers. */
 @Module({
-  imports: [ProjectsModule],
+  imports: [ProjectsCoreModule],
   providers: [SessionAnalysisRepository, SessionAnalysisService, RecordingsRepository, AnalyseSessionJob, EndSessionJob],
   exports: [SessionAnalysisRepository],
 })

@@ -4,6 +4,11 @@ import { ProjectsController } from './projects.controller';
 import { ProjectsRepository } from './projects.repository';
 import { ProjectsService } from './projects.service';
 
+/** Projects and their settings, for every process: workers read settings, the api checks access. */
 @Global()
-@Module({ controllers: [ProjectsController], providers: [ProjectsRepository, ProjectsService, ProjectKeys], exports: [ProjectsRepository, ProjectsService, ProjectKeys] })
+@Module({ providers: [ProjectsRepository, ProjectsService, ProjectKeys], exports: [ProjectsRepository, ProjectsService, ProjectKeys] })
+export class ProjectsCoreModule {}
+
+/** The projects API, for the api process only (its guard needs the auth module). */
+@Module({ imports: [ProjectsCoreModule], controllers: [ProjectsController] })
 export class ProjectsModule {}
