@@ -14,7 +14,7 @@ export class SessionsController {
 
   @Get()
   @ApiQueryOf(SessionListQuery)
-  @ApiOperation({ summary: 'Sessions of a project, newest first', description: 'Filters: from, to, url, user, minDuration, maxDuration, device, browser, hasError. Pages with `cursor` = the previous answer\'s `nextCursor`.' })
+  @ApiOperation({ summary: 'Sessions of a project, newest first', description: 'Filters: from, to, url, user, minDuration, maxDuration, device, browser, hasError; frustration: `signal` (a kind or `any`), `minFrustration`; pages (keys as in GET /api/v1/pages): `page`, `entryPage`, `exitPage`, `signalPage`, `bounced`. Pages with `cursor` = the previous answer\'s `nextCursor`.' })
   list(@CurrentUser() user: User, @ValidQuery(SessionListQuery) q: SessionListQuery) {
     return this.sessions.list(user, q);
   }
@@ -31,7 +31,7 @@ export class SessionsController {
 
   @Get(':id')
   @ApiQueryOf(ProjectQuery)
-  @ApiOkResponse({ description: 'The session, its typed events (pages, clicks, errors, custom) and its chunks.' })
+  @ApiOkResponse({ description: 'The session, its typed events (pages, clicks, errors, custom), its frustration signals and its chunks.' })
   get(@CurrentUser() user: User, @ValidQuery(ProjectQuery) q: ProjectQuery, @Param('id') id: string) {
     return this.sessions.get(user, q.project, id);
   }
