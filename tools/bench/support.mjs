@@ -77,8 +77,8 @@ async function stopChild(child, graceMs = 10_000) {
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 /**
- * Counts the lines logged at warn or error level (Nest writes warnings to stdout, errors to
- * stderr), keeping the first few: a server that complains while it is measured is not measured.
+ * Counts the lines logged at warn or error level (JSON lines, or readable ones with WARN or ERROR),
+ * keeping the first few: a server that complains while it is measured is not measured.
  */
 function complaints(streams, keep = 3) {
   const seen = { count: 0, first: [] };
@@ -86,7 +86,9 @@ function complaints(streams, keep = 3) {
     stream?.on('data', (chunk) => {
       for (const line of String(chunk).split('\n')) {
         const plain = line.replace(ANSI_COLOUR, '');
-        const m = /\b(WARN|ERROR)\b\s*(.*)$/.exec(plain);
+        // JSON lines (LOUPE_LOG_FORMAT=json, the default off a terminal) carry the level by name.
+        const json = /^\{.*"level":"(warn|error|fatal)"/.test(plain) ? JSON.parse(plain) : null;
+        const m = json ? [null, json.level.toUpperCase(), `${json.context ? `[${json.context}] ` : ''}${json.msg ?? ''}`] : /\b(WARN|ERROR)\b\s*(.*)$/.exec(plain);
         if (!m) continue;
         seen.count++;
         if (seen.first.length < keep) seen.first.push(`${m[1]} ${m[2].trim()}`);

@@ -6,3 +6,4 @@ export * from './errors.contract';
 export * from './recording';
 export * from './ingest.contract';
 export * from './sessions.contract';
+export * from './queues.contract';

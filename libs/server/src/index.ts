@@ -10,3 +10,6 @@ export * from './queue/queue-connection';
 export { SweepJob } from './recordings/sweep.job';
 export * from './runtime/process';
 export * from './database/embedded-postgres';
+export * from './logging/logging';
+export { serveWorkerEndpoints } from './metrics/worker-endpoints';
+export { MetricsService } from './metrics/metrics.service';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QUEUES } from '../queue/queue.definitions';
 
 const bool = (fallback: boolean) =>
   z
@@ -45,5 +46,36 @@ export const EnvSchema = z.object({
   LOUPE_CONSOLE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_SDK_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { message: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
+  LOUPE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
+  LOUPE_WORKER_QUEUES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((q) => q.trim()).filter(Boolean))
+      .pipe(
+        z
+          .array(z.enum(QUEUES, { message: `must list queues among ${QUEUES.join(', ')}, separated by commas` }))
+          .min(1, `must list at least one of ${QUEUES.join(', ')}`),
+      )
+      .optional(),
+  ),
+  LOUPE_WORKER_PORT: z.coerce
+    .number({ message: 'must be a port number between 0 and 65535' })
+    .int('must be a whole port number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(8081),
+  LOUPE_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  LOUPE_TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (v) => ['true', 'false'].includes(v) || v.split(',').every((a) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(a.trim())),
+        'must be true, false, or a list of addresses and ranges such as 10.0.0.0/8,loopback,uniquelocal',
+      )
+      .default('loopback,linklocal,uniquelocal'),
+  ),
+  LOUPE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(3600).default(25),
 });
 export type Env = z.input<typeof EnvSchema>;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
-import { chunkJobId, type JobResults } from '../queue/queue.definitions';
+import { chunkJobId, JOBS, type JobResults } from '../queue/queue.definitions';
 import { QueueService, withTimeout } from '../queue/queue.service';
 import { RecordingsRepository } from './recordings.repository';
 
@@ -71,7 +71,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
   private async schedule(): Promise<void> {
     try {
       await withTimeout(
-        this.queue.queue('system').upsertJobScheduler('recording.sweep', { every: SWEEP_EVERY_MS }, { name: 'recording.sweep', data: {} }),
+        this.queue.queue(JOBS['recording.sweep'].queue).upsertJobScheduler('recording.sweep', { every: SWEEP_EVERY_MS }, { name: 'recording.sweep', data: {} }),
         5000,
         'the queue did not answer in time',
       );

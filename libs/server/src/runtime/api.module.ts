@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
 import { AuthModule } from '../auth/auth.module';
 import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
@@ -6,6 +7,7 @@ import { DatabaseModule } from '../database/database.module';
 import { DemoModule } from '../demo/demo.module';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { ProjectsModule } from '../projects/projects.module';
@@ -28,6 +30,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forDataSource(platform.dataSource),
         QueueModule.forConnection(platform.queue, { runWorkers }),
+        MetricsModule.register({ http: true }),
         AuthModule,
         ProjectsModule,
         HealthModule,
@@ -35,6 +38,7 @@ export class ApiModule {
         SdkConfigModule,
         RecordingsModule,
         SetupModule,
+        AdminModule,
         ...(config.demo ? [DemoModule] : []),
         ...(runWorkers ? JOB_MODULES : []),
       ],
@@ -51,6 +55,8 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forDataSource(platform.dataSource),
         QueueModule.forConnection(platform.queue, { runWorkers: true }),
+        MetricsModule.register({ http: false }),
+        HealthModule,
         ...JOB_MODULES,
       ],
     };
