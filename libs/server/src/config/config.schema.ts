@@ -34,10 +34,13 @@ export const EnvSchema = z.object({
   LOUPE_DATA_DIR: z.string().min(1).default('.loupe-data'),
   REDIS_URL: z.preprocess(emptyAsUndefined, redisUrl.optional()),
   LOUPE_INLINE_WORKER: bool(true),
-  LOUPE_DEMO: z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  LOUPE_DEMO: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true')),
+  ),
   LOUPE_QUEUE_PREFIX: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be a short name of lower-case letters, digits, - and _').default('loupe'),
   LOUPE_ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email({ message: 'must be an email address' }).optional()),
   LOUPE_ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(10, 'must be at least 10 characters').optional()),
