@@ -118,5 +118,8 @@ function deepFreeze<T>(o: T): T {
 
 /** Reads this process's environment: the one place in Loupe that touches `process.env`. */
 export function loadConfigFromProcess(role: ProcessRole, defaults: Record<string, string> = {}): LoupeConfig {
-  return loadConfig({ ...defaults, ...process.env }, role, { stdoutIsTerminal: process.stdout.isTTY === true });
+  // An empty value is unset (as an env file copied from docker/example.env leaves many): the default holds.
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of Object.entries(defaults)) if (!env[name]) env[name] = value;
+  return loadConfig(env, role, { stdoutIsTerminal: process.stdout.isTTY === true });
 }
