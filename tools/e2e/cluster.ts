@@ -129,7 +129,7 @@ export function prepareVisits(count: number): PreparedBatch[][] {
 }
 
 export async function postBatch(base: string, key: string, batch: PreparedBatch): Promise<number> {
-  const res = await fetch(`${base}/v1/ingest?key=${key}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: batch.body });
+  const res = await fetch(`${base}/v1/ingest?key=${key}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(batch.body) });
   await res.arrayBuffer();
   return res.status;
 }
