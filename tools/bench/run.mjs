@@ -16,11 +16,12 @@ import { healthz } from './scenarios/healthz.mjs';
 import { ingest } from './scenarios/ingest.mjs';
 import { queuePostgres, queueRedis } from './scenarios/queue.mjs';
 import { replay } from './scenarios/replay.mjs';
+import { scale } from './scenarios/scale.mjs';
 import { storage } from './scenarios/storage.mjs';
 import { worker } from './scenarios/worker.mjs';
 
 /** In the order they run. A scenario's `run(ctx)` returns rows; see `withRatio` for their fields. */
-const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, replay];
+const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, scale, replay];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist/bench');

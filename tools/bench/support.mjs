@@ -293,6 +293,32 @@ export async function startLoupe(ctx, { shape, inlineWorker = true, env = {} }) 
   }
 }
 
+/**
+ * The api on a throw-away PostgreSQL database with Redis and no inline worker, a client of its
+ * database, and `startWorkers(n)` for worker processes on the same database and queue (each with a
+ * port of its own); `fn` runs with them, then everything is stopped. Answers `{ skipped }` when a
+ * server is missing.
+ */
+export async function withApiAndWorkers(ctx, fn) {
+  const api = await startLoupe(ctx, { shape: 'server', inlineWorker: false });
+  if (api.skipped) return { skipped: api.skipped };
+  const workers = [];
+  const db = new pg.Client({ connectionString: api.databaseUrl });
+  try {
+    await db.connect();
+    const { PORT: _port, HOST: _host, ...env } = api.env;
+    const startWorkers = (count) => {
+      for (let i = 0; i < count; i++) workers.push(startServer(ctx.bundle('apps/worker/main'), [], childEnv({ ...env, LOUPE_WORKER_PORT: '0' })));
+    };
+    const workerWarnings = () => workers.map((w) => w.warnings()).reduce((a, b) => ({ count: a.count + b.count, first: [...a.first, ...b.first] }), { count: 0, first: [] });
+    return await fn({ api, db, workers, startWorkers, workerWarnings });
+  } finally {
+    await db.end().catch(() => undefined);
+    await Promise.all(workers.map((w) => w.stop()));
+    await api.stop();
+  }
+}
+
 /** A note for a row whose server logged warnings or errors while it was measured; null if none. */
 export function warningsNote(who, { count, first }) {
   return count ? `${who} logged ${count} warnings or errors (first: ${first[0].slice(0, 200)})` : null;

@@ -100,6 +100,10 @@ describe.skipIf(!(server && redis) && !isCI)('operating Loupe on PostgreSQL and 
     const stopMs = Date.now() - stoppedAt;
     const left = await unprocessed(db.url);
     expect(left).toBeGreaterThan(0);
+    // It finished what it had started: no job is left active, waiting for its lock to expire.
+    const afterStop = await (await fetch(`${api.url}/metrics`)).text();
+    expect(afterStop).toMatch(/loupe_queue_jobs\{[^}]*queue="recordings",state="active"[^}]*\} 0\n/);
+    expect(afterStop).toMatch(/loupe_queue_jobs\{[^}]*queue="recordings",state="failed"[^}]*\} 0\n/);
 
     const second = track(await startWorker(env));
     await waitUntil('every chunk processed by the second worker', async () => (await unprocessed(db.url)) === 0, 90_000);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { Job, Worker } from 'bullmq';
 import { JOB_HANDLER, type JobHandlerClass } from './job-handler';
@@ -14,7 +14,7 @@ import type { QueueConnection } from './queue-connection';
  * by default) and routes each job to its handler class.
  */
 @Injectable()
-export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('Worker');
   private readonly workers: Worker[] = [];
   private handlers = new Map<JobName, JobHandlerClass>();
@@ -60,8 +60,11 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** Lets in-flight jobs finish; unfinished ones go back to the queue for another worker. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Lets in-flight jobs finish; unfinished ones go back to the queue for another worker. Before the
+   * shutdown hooks, because QueueService's closes the connections these jobs report back on.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
   }
 }
