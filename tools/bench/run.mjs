@@ -16,13 +16,14 @@ import { healthz } from './scenarios/healthz.mjs';
 import { ingest } from './scenarios/ingest.mjs';
 import { queuePostgres, queueRedis } from './scenarios/queue.mjs';
 import { replay } from './scenarios/replay.mjs';
+import { scale } from './scenarios/scale.mjs';
 import { signals } from './scenarios/signals.mjs';
 import { stats } from './scenarios/stats.mjs';
 import { storage } from './scenarios/storage.mjs';
 import { worker } from './scenarios/worker.mjs';
 
 /** In the order they run. A scenario's `run(ctx)` returns rows; see `withRatio` for their fields. */
-const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, signals, replay, stats];
+const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, scale, signals, replay, stats];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist/bench');

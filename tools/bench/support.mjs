@@ -77,8 +77,8 @@ async function stopChild(child, graceMs = 10_000) {
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 /**
- * Counts the lines logged at warn or error level (Nest writes warnings to stdout, errors to
- * stderr), keeping the first few: a server that complains while it is measured is not measured.
+ * Counts the lines logged at warn or error level (JSON lines, or readable ones with WARN or ERROR),
+ * keeping the first few: a server that complains while it is measured is not measured.
  */
 function complaints(streams, keep = 3) {
   const seen = { count: 0, first: [] };
@@ -86,7 +86,9 @@ function complaints(streams, keep = 3) {
     stream?.on('data', (chunk) => {
       for (const line of String(chunk).split('\n')) {
         const plain = line.replace(ANSI_COLOUR, '');
-        const m = /\b(WARN|ERROR)\b\s*(.*)$/.exec(plain);
+        // JSON lines (LOUPE_LOG_FORMAT=json, the default off a terminal) carry the level by name.
+        const json = /^\{.*"level":"(warn|error|fatal)"/.test(plain) ? JSON.parse(plain) : null;
+        const m = json ? [null, json.level.toUpperCase(), `${json.context ? `[${json.context}] ` : ''}${json.msg ?? ''}`] : /\b(WARN|ERROR)\b\s*(.*)$/.exec(plain);
         if (!m) continue;
         seen.count++;
         if (seen.first.length < keep) seen.first.push(`${m[1]} ${m[2].trim()}`);
@@ -288,6 +290,32 @@ export async function startLoupe(ctx, { shape, inlineWorker = true, env = {} }) 
   } catch (err) {
     await cleanup();
     throw err;
+  }
+}
+
+/**
+ * The api on a throw-away PostgreSQL database with Redis and no inline worker, a client of its
+ * database, and `startWorkers(n)` for worker processes on the same database and queue (each with a
+ * port of its own); `fn` runs with them, then everything is stopped. Answers `{ skipped }` when a
+ * server is missing.
+ */
+export async function withApiAndWorkers(ctx, fn) {
+  const api = await startLoupe(ctx, { shape: 'server', inlineWorker: false });
+  if (api.skipped) return { skipped: api.skipped };
+  const workers = [];
+  const db = new pg.Client({ connectionString: api.databaseUrl });
+  try {
+    await db.connect();
+    const { PORT: _port, HOST: _host, ...env } = api.env;
+    const startWorkers = (count) => {
+      for (let i = 0; i < count; i++) workers.push(startServer(ctx.bundle('apps/worker/main'), [], childEnv({ ...env, LOUPE_WORKER_PORT: '0' })));
+    };
+    const workerWarnings = () => workers.map((w) => w.warnings()).reduce((a, b) => ({ count: a.count + b.count, first: [...a.first, ...b.first] }), { count: 0, first: [] });
+    return await fn({ api, db, workers, startWorkers, workerWarnings });
+  } finally {
+    await db.end().catch(() => undefined);
+    await Promise.all(workers.map((w) => w.stop()));
+    await api.stop();
   }
 }
 

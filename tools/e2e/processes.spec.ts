@@ -66,6 +66,8 @@ describe.skipIf(!(database && redis) && !isCI)('api and worker as separate proce
     LOUPE_LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: '0',
+    // Any free port for the worker's /healthz and /metrics: other runs may share the machine.
+    LOUPE_WORKER_PORT: '0',
   };
   const children: Array<ReturnType<typeof spawn>> = [];
   let url = '';

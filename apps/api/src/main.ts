@@ -1,19 +1,26 @@
 import 'reflect-metadata';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApiApp, FirstRunService, loadConfigFromProcess, onShutdown, openPlatform, runMain, type LoupeConfig, type FirstRunResult } from '@loupe/server';
+import { createApiApp, createLogger, FirstRunService, loadConfigFromProcess, onShutdown, openPlatform, runMain, useForNest, type LoupeConfig, type FirstRunResult } from '@loupe/server';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 runMain(async () => {
   // The console is built beside the api (dist/apps/console next to dist/apps/api).
   const config = loadConfigFromProcess('api', { LOUPE_CONSOLE_DIR: join(here, '..', 'console'), LOUPE_SDK_DIR: join(here, '..', '..', 'sdk') });
+  const logger = createLogger(config);
+  useForNest(logger);
   const platform = await openPlatform(config, { migrate: true });
-  const app = await createApiApp(config, platform);
-  onShutdown(async () => {
-    await app.close();
-    await platform.close();
-  });
+  const app = await createApiApp(config, platform, { logger });
+  // Closing the app stops listening, lets in-flight requests (ingest included) finish, then stops
+  // the inline workers, which let their jobs finish; the database closes last.
+  onShutdown(
+    async () => {
+      await app.close();
+      await platform.close();
+    },
+    { timeoutMs: config.shutdownTimeoutMs },
+  );
   const firstRun = await app.get(FirstRunService).ensureAdmin();
   await app.listen({ port: config.http.port, host: config.http.host });
   const address = app.getHttpServer().address();

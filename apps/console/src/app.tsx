@@ -6,6 +6,7 @@ import { loadPlayerPage, PlayerRoute } from './pages/player.route';
 import { DashboardPage, ExperimentsPage, FeedbackPage, FunnelsPage, HeatmapsPage } from './pages/section.pages';
 import { PagesPage } from './pages/pages.page';
 import { SessionsPage } from './pages/sessions.page';
+import { QueuesPage } from './pages/queues.page';
 import { SettingsPage } from './pages/settings.page';
 import { PageNotFound, ProjectHome, ProjectLayout } from './project-layout';
 import { prefetch, sessionDetailPath } from './player/prefetch';
@@ -44,6 +45,7 @@ const router = createBrowserRouter([
           { path: 'feedback', element: <FeedbackPage /> },
           { path: 'dashboard', element: <DashboardPage /> },
           { path: 'settings', element: <SettingsPage /> },
+          { path: 'settings/queues', element: <QueuesPage /> },
         ],
       },
       { path: '*', element: <PageNotFound /> },

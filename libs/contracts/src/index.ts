@@ -10,3 +10,4 @@ export * from './recording';
 export * from './ingest.contract';
 export * from './sessions.contract';
 export * from './experiments.contract';
+export * from './queues.contract';

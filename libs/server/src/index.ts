@@ -13,3 +13,6 @@ export { CheckAlertsJob } from './alerts/check-alerts.job';
 export { WebhookSender } from './integrations/webhook';
 export * from './runtime/process';
 export * from './database/embedded-postgres';
+export * from './logging/logging';
+export { serveWorkerEndpoints } from './metrics/worker-endpoints';
+export { MetricsService } from './metrics/metrics.service';

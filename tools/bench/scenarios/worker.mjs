@@ -1,9 +1,8 @@
 // `worker`: recorded events per second that one process decodes and analyses as the worker does
 // with each chunk, next to decoding and parsing alone, on chunks of both real recordings; then the
 // real worker process draining a backlog of them, next to that in-process figure.
-import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { childEnv, runChild, startLoupe, startServer, warningsNote } from '../support.mjs';
+import { childEnv, runChild, warningsNote, withApiAndWorkers } from '../support.mjs';
 
 const WARMUP_SECONDS = 0.5;
 const SECONDS = 1.5;
@@ -40,34 +39,28 @@ async function inProcess(ctx) {
 }
 
 /**
- * A backlog sent to an api whose worker is off, then a worker process started on it: chunks and
- * events processed per second from the first chunk it finished to the last, as the database's
- * `processed_at` has them, so the worker's start-up is not counted.
+ * A backlog sent to an api whose worker is off, then `workers` worker processes started on it:
+ * chunks and events processed per second from the first chunk finished to the last, as the
+ * database's `processed_at` has them, so that start-up is not counted. Answers `{ skipped }` when
+ * a server is missing.
  */
-async function drain(ctx, inProcessGzip) {
-  const label = 'worker (end to end, PostgreSQL + Redis)';
-  const reference = 'decode + parse + analyse in one process (gzip)';
-  const api = await startLoupe(ctx, { shape: 'server', inlineWorker: false });
-  if (api.skipped) return { scenario: label, skipped: api.skipped, reference };
-  let worker;
-  const db = new pg.Client({ connectionString: api.databaseUrl });
-  try {
-    await db.connect();
+export function drainBacklog(ctx, { workers: count = 1 } = {}) {
+  return withApiAndWorkers(ctx, async ({ api, db, workers, startWorkers, workerWarnings }) => {
     const [sent] = await runChild(
       ctx.bundle('ingest-load'),
       { fixturesDir: ctx.fixturesDir, connections: BACKLOG_CONNECTIONS, rounds: [{ label: 'backlog', url: `${api.base}/v1/ingest?key=${api.publicKey}`, seconds: 0, visitsPerConnection: 1 }] },
       { env: childEnv(), timeoutMs: 120_000 },
     );
     if (sent.refused || sent.errors) throw new Error(`the backlog was not all accepted: ${sent.refused} refused, ${sent.errors} errors${sent.samples[0] ? ` (${sent.samples[0]})` : ''}`);
-    const { PORT: _port, HOST: _host, ...env } = api.env;
     const startedAt = Date.now();
-    worker = startServer(ctx.bundle('apps/worker/main'), [], childEnv(env));
+    startWorkers(count);
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     let pending;
     for (;;) {
       pending = (await db.query('SELECT count(*)::int AS n FROM recording_chunk WHERE processed_at IS NULL')).rows[0].n;
       if (pending === 0 || Date.now() > deadline) break;
-      if (worker.exited()) throw new Error(`the worker exited (${JSON.stringify(worker.exited())})\n${worker.stderr()}`);
+      const exited = workers.find((w) => w.exited());
+      if (exited) throw new Error(`a worker exited (${JSON.stringify(exited.exited())})\n${exited.stderr()}`);
       await sleep(200);
     }
     const { rows } = await db.query(
@@ -77,21 +70,28 @@ async function drain(ctx, inProcessGzip) {
          FROM recording_chunk WHERE processed_at IS NOT NULL`,
     );
     const done = rows[0];
-    if (!(done.seconds > 0)) throw new Error(`the worker processed ${done.chunks} chunks of ${sent.batches} within ${DRAIN_TIMEOUT_MS / 1000} s`);
+    if (!(done.seconds > 0)) throw new Error(`the workers processed ${done.chunks} chunks of ${sent.batches} within ${DRAIN_TIMEOUT_MS / 1000} s`);
     // Intervals between the first and the last chunk processed: one fewer than the chunks.
     const share = (done.chunks - 1) / done.chunks;
-    const notes = [
-      `${Math.round((done.chunks - 1) / done.seconds)} chunks/s, ${done.chunks} chunks of ${sent.batches} sent; the first done ${((done.first - startedAt) / 1000).toFixed(1)} s after the worker was started`,
-      pending ? `${pending} chunks still unprocessed after ${DRAIN_TIMEOUT_MS / 1000} s` : null,
-      warningsNote('the worker', worker.warnings()),
-      warningsNote('the api', api.warnings()),
-    ];
-    return { scenario: label, figure: (done.events * share) / done.seconds, unit: 'events/s', better: 'higher', reference, referenceFigure: inProcessGzip, note: notes.filter(Boolean).join('; '), details: { sent, done, pending } };
-  } finally {
-    await db.end().catch(() => undefined);
-    await worker?.stop();
-    await api.stop();
-  }
+    return {
+      eventsPerSecond: (done.events * share) / done.seconds,
+      chunksPerSecond: (done.chunks - 1) / done.seconds,
+      firstAfterSeconds: (done.first - startedAt) / 1000,
+      sent,
+      done,
+      pending,
+      notes: [pending ? `${pending} chunks still unprocessed after ${DRAIN_TIMEOUT_MS / 1000} s` : null, warningsNote(count > 1 ? 'the workers' : 'the worker', workerWarnings()), warningsNote('the api', api.warnings())].filter(Boolean),
+    };
+  });
+}
+
+async function drain(ctx, inProcessGzip) {
+  const label = 'worker (end to end, PostgreSQL + Redis)';
+  const reference = 'decode + parse + analyse in one process (gzip)';
+  const m = await drainBacklog(ctx, { workers: 1 });
+  if (m.skipped) return { scenario: label, skipped: m.skipped, reference };
+  const note = [`${Math.round(m.chunksPerSecond)} chunks/s, ${m.done.chunks} chunks of ${m.sent.batches} sent; the first done ${m.firstAfterSeconds.toFixed(1)} s after the worker was started`, ...m.notes].join('; ');
+  return { scenario: label, figure: m.eventsPerSecond, unit: 'events/s', better: 'higher', reference, referenceFigure: inProcessGzip, note, details: { sent: m.sent, done: m.done, pending: m.pending } };
 }
 
 export const worker = {

@@ -1,10 +1,11 @@
 import type { Project } from '@loupe/contracts';
 import { useId, useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { messageOf } from '../api';
 import { useCurrentUser } from '../auth';
 import { PageHeading, useDocumentTitle } from '../page';
 import { useProject, useProjects } from '../projects';
+import { useInstanceAdmin } from './queues.page';
 
 export function SettingsPage() {
   const project = useProject();
@@ -14,7 +15,22 @@ export function SettingsPage() {
       <PageHeading description="The details of this project, and new projects for other sites or environments.">Settings</PageHeading>
       <ProjectDetails project={project} />
       <CreateProjectForm />
+      <InstanceAdministration projectId={project.id} />
     </>
+  );
+}
+
+/** Only for the administrators of this installation: what spans every organization. */
+function InstanceAdministration({ projectId }: { projectId: string }) {
+  if (!useInstanceAdmin()) return null;
+  return (
+    <section className="panel" aria-labelledby="instance-administration">
+      <h2 id="instance-administration">This Loupe installation</h2>
+      <p className="muted">You administer this installation: you can see the background jobs of every organization, and retry failed ones.</p>
+      <Link className="button" to={`/p/${projectId}/settings/queues`}>
+        Queues
+      </Link>
+    </section>
   );
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QUEUES } from '../queue/queue.definitions';
 
 const bool = (fallback: boolean) =>
   z
@@ -33,10 +34,13 @@ export const EnvSchema = z.object({
   LOUPE_DATA_DIR: z.string().min(1).default('.loupe-data'),
   REDIS_URL: z.preprocess(emptyAsUndefined, redisUrl.optional()),
   LOUPE_INLINE_WORKER: bool(true),
-  LOUPE_DEMO: z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  LOUPE_DEMO: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true')),
+  ),
   LOUPE_QUEUE_PREFIX: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be a short name of lower-case letters, digits, - and _').default('loupe'),
   LOUPE_ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email({ message: 'must be an email address' }).optional()),
   LOUPE_ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(10, 'must be at least 10 characters').optional()),
@@ -46,5 +50,36 @@ export const EnvSchema = z.object({
   LOUPE_SDK_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_WEBHOOKS_ALLOW_PRIVATE: bool(false),
   LOUPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { message: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
+  LOUPE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
+  LOUPE_WORKER_QUEUES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((q) => q.trim()).filter(Boolean))
+      .pipe(
+        z
+          .array(z.enum(QUEUES, { message: `must list queues among ${QUEUES.join(', ')}, separated by commas` }))
+          .min(1, `must list at least one of ${QUEUES.join(', ')}`),
+      )
+      .optional(),
+  ),
+  LOUPE_WORKER_PORT: z.coerce
+    .number({ message: 'must be a port number between 0 and 65535' })
+    .int('must be a whole port number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(8081),
+  LOUPE_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  LOUPE_TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (v) => ['true', 'false'].includes(v) || v.split(',').every((a) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(a.trim())),
+        'must be true, false, or a list of addresses and ranges such as 10.0.0.0/8,loopback,uniquelocal',
+      )
+      .default('loopback,linklocal,uniquelocal'),
+  ),
+  LOUPE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(3600).default(25),
 });
 export type Env = z.input<typeof EnvSchema>;

@@ -53,6 +53,28 @@ describe('configuration', () => {
     expect(problemsOf({}, 'worker').join('\n')).toMatch(/DATABASE_URL must be set for a separate worker process/);
   });
 
+  it('takes the queues a worker is dedicated to, and refuses a queue it does not know', () => {
+    expect(loadConfig({}, 'api').workerQueues).toEqual(['system', 'recordings', 'analysis', 'maintenance']);
+    expect(loadConfig({ LOUPE_WORKER_QUEUES: ' analysis, maintenance ' }, 'api').workerQueues).toEqual(['analysis', 'maintenance']);
+    const problems = problemsOf({ LOUPE_WORKER_QUEUES: 'recordings,recording' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/LOUPE_WORKER_QUEUES must list queues among system, recordings, analysis, maintenance, separated by commas \(got "recordings,recording"\)/);
+  });
+
+  it('trusts proxies on private networks by default and takes an explicit list', () => {
+    expect(loadConfig({}, 'api').trustProxy).toBe('loopback,linklocal,uniquelocal');
+    expect(loadConfig({ LOUPE_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7' }, 'api').trustProxy).toBe('10.0.0.0/8,192.168.1.7');
+    expect(loadConfig({ LOUPE_TRUST_PROXY: 'false' }, 'api').trustProxy).toBe(false);
+    expect(problemsOf({ LOUPE_TRUST_PROXY: 'my-proxy.local' }).join('\n')).toMatch(/LOUPE_TRUST_PROXY must be true, false, or a list of addresses/);
+  });
+
+  it('writes JSON logs unless a person is watching the terminal', () => {
+    expect(loadConfig({}, 'api').logFormat).toBe('json');
+    expect(loadConfig({}, 'api', { stdoutIsTerminal: true }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOUPE_LOG_FORMAT: 'json' }, 'api', { stdoutIsTerminal: true }).logFormat).toBe('json');
+    expect(problemsOf({ LOUPE_METRICS_TOKEN: 'short' }).join('\n')).toMatch(/LOUPE_METRICS_TOKEN must be at least 16 characters \(got a value that does not fit\)/);
+  });
+
   it('documents every setting in docker/example.env', () => {
     const documented = readFileSync('docker/example.env', 'utf8');
     for (const name of Object.keys(EnvSchema.shape)) {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { QUEUES, type QueueName } from '../queue/queue.definitions';
 import { EnvSchema } from './config.schema';
 
 export type ProcessRole = 'api' | 'worker';
@@ -28,6 +29,18 @@ export interface LoupeConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Whether webhooks may be sent to loopback and private network addresses (off: a project admin cannot probe the servers around Loupe). */
   readonly webhooks: { readonly allowPrivateAddresses: boolean };
+  /** `auto`: human lines on a terminal, JSON otherwise. */
+  readonly logFormat: 'json' | 'pretty';
+  /** The queues this process's workers take jobs from (a worker process, or the api's inline worker). */
+  readonly workerQueues: readonly QueueName[];
+  /** Where a worker process answers `/healthz` and `/metrics` (0: any free port). */
+  readonly workerPort: number;
+  /** When set, `/metrics` wants `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+  /** Fastify's `trustProxy`: which peers' X-Forwarded-* headers are believed. */
+  readonly trustProxy: boolean | string;
+  /** How long a stopping process waits for in-flight requests and jobs before it exits anyway. */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -40,7 +53,7 @@ export class ConfigError extends Error {
 function describe(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
   const name = String(issue.path[0] ?? '(environment)');
   const got = env[name];
-  const shown = got === undefined ? 'it is not set' : /PASSWORD|SECRET/.test(name) ? 'got a value that does not fit' : `got "${got}"`;
+  const shown = got === undefined ? 'it is not set' : /PASSWORD|SECRET|TOKEN/.test(name) ? 'got a value that does not fit' : `got "${got}"`;
   return `${name} ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
 }
 
@@ -48,7 +61,7 @@ function describe(issue: z.core.$ZodIssue, env: Record<string, string | undefine
  * Reads the whole environment once, reports every problem at once, and returns a frozen object.
  * Nothing else in Loupe reads `process.env`.
  */
-export function loadConfig(env: Record<string, string | undefined>, role: ProcessRole): LoupeConfig {
+export function loadConfig(env: Record<string, string | undefined>, role: ProcessRole, io: { stdoutIsTerminal?: boolean } = {}): LoupeConfig {
   const parsed = EnvSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => describe(i, env));
   if (!parsed.success) throw new ConfigError(problems);
@@ -88,6 +101,12 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     sdkDir: e.LOUPE_SDK_DIR ? resolve(e.LOUPE_SDK_DIR) : undefined,
     logLevel: e.LOUPE_LOG_LEVEL,
     webhooks: { allowPrivateAddresses: e.LOUPE_WEBHOOKS_ALLOW_PRIVATE },
+    logFormat: e.LOUPE_LOG_FORMAT === 'auto' ? (io.stdoutIsTerminal ? 'pretty' : 'json') : e.LOUPE_LOG_FORMAT,
+    workerQueues: e.LOUPE_WORKER_QUEUES ? [...new Set(e.LOUPE_WORKER_QUEUES)] : [...QUEUES],
+    workerPort: e.LOUPE_WORKER_PORT,
+    metricsToken: e.LOUPE_METRICS_TOKEN,
+    trustProxy: e.LOUPE_TRUST_PROXY === 'true' ? true : e.LOUPE_TRUST_PROXY === 'false' ? false : e.LOUPE_TRUST_PROXY.replace(/\s+/g, ''),
+    shutdownTimeoutMs: e.LOUPE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
   return deepFreeze(config);
 }
@@ -102,5 +121,8 @@ function deepFreeze<T>(o: T): T {
 
 /** Reads this process's environment: the one place in Loupe that touches `process.env`. */
 export function loadConfigFromProcess(role: ProcessRole, defaults: Record<string, string> = {}): LoupeConfig {
-  return loadConfig({ ...defaults, ...process.env }, role);
+  // An empty value is unset (as an env file copied from docker/example.env leaves many): the default holds.
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of Object.entries(defaults)) if (!env[name]) env[name] = value;
+  return loadConfig(env, role, { stdoutIsTerminal: process.stdout.isTTY === true });
 }

@@ -1,5 +1,6 @@
-import { ForbiddenException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, Logger, Optional, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import type { IngestAccepted } from '@loupe/contracts';
+import { MetricsService } from '../metrics/metrics.service';
 import { originAllowed, ProjectKeys } from '../projects/project-keys';
 import { chunkJobId } from '../queue/queue.definitions';
 import { QueueService, withTimeout } from '../queue/queue.service';
@@ -28,6 +29,7 @@ export class IngestService {
     private readonly keys: ProjectKeys,
     private readonly recordings: RecordingsRepository,
     private readonly queue: QueueService,
+    @Optional() @Inject(MetricsService) private readonly metrics: MetricsService | undefined,
   ) {}
 
   async ingest(req: IngestRequest): Promise<IngestAccepted> {
@@ -54,6 +56,7 @@ export class IngestService {
         source: 'sdk',
       }),
     );
+    if (stored) this.metrics?.ingestEvents.inc(envelope.events.length);
     if (stored) await this.enqueue(key);
     return { accepted: true, duplicate: !stored };
   }

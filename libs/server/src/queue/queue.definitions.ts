@@ -1,27 +1,47 @@
+import { QueueName as QueueNameContract } from '@loupe/contracts';
+
 /**
  * Every queue and every job Loupe knows. A job name is bound to one queue here; the worker refuses
- * to start when a job has no handler, or two.
+ * to start when a job of a queue it runs has no handler, or two. Workers can be dedicated to some
+ * queues (`LOUPE_WORKER_QUEUES`).
  */
-export const QUEUES = ['system', 'recordings', 'analysis'] as const;
+export const QUEUES = QueueNameContract.options;
 export type QueueName = (typeof QUEUES)[number];
+
+/** What each queue carries, as the administrators' queue page says it. */
+export const QUEUE_DESCRIPTIONS: Record<QueueName, string> = {
+  system: "The queue's own check (a ping that proves jobs go both ways).",
+  recordings: "One job per recorded chunk: its typed events and the facts its session is analysed from. The bulk of the work; it grows with traffic.",
+  analysis: "Work over whole sessions: each session's summary, frustration signals and page views after every chunk, and the close of a visit 30 minutes after its last batch.",
+  maintenance: 'Scheduled housekeeping and deliveries: the sweep that re-enqueues what the queue missed, the alert check, webhook messages.',
+};
 
 export const JOBS = {
   /** Echoes its payload: proves that a queue backend carries jobs both ways. */
   'system.ping': { queue: 'system' },
-  /** Decodes one stored chunk into typed events and refreshes its session's summary. */
+  /** Decodes one stored chunk into typed events and the facts its session is analysed from. */
   'recording.process-chunk': { queue: 'recordings' },
   /** Re-enqueues chunks that were stored while the queue could not be reached. */
-  'recording.sweep': { queue: 'system' },
+  'recording.sweep': { queue: 'maintenance' },
   /** Finds a session's signals, page views and summary from the facts of its processed chunks. */
   'session.analyse': { queue: 'analysis' },
   /** Closes a visit 30 minutes after its last event: final analysis, then storage compaction. */
   'session.end': { queue: 'analysis' },
   /** Compares each page's recent rage clicks and errors with its baseline and sends alerts. */
-  'alerts.check': { queue: 'system' },
+  'alerts.check': { queue: 'maintenance' },
   /** Posts one message to a project's webhook, retried with backoff. */
-  'webhook.deliver': { queue: 'system' },
+  'webhook.deliver': { queue: 'maintenance' },
 } as const satisfies Record<string, { queue: QueueName }>;
 export type JobName = keyof typeof JOBS;
+
+/** The jobs of some queues: what a worker dedicated to those queues must be able to handle. */
+export const jobsOf = (queues: readonly QueueName[]): JobName[] => (Object.keys(JOBS) as JobName[]).filter((name) => queues.includes(JOBS[name].queue));
+
+/**
+ * Schedules that used to live on another queue. Each start removes them there, so that an upgraded
+ * install does not run a job twice per interval (once from the old schedule, once from the new).
+ */
+export const RETIRED_SCHEDULES: ReadonlyArray<{ queue: QueueName; id: string }> = [{ queue: 'system', id: 'recording.sweep' }];
 
 export interface JobPayloads {
   'system.ping': { message: string };

@@ -1,14 +1,15 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job, JobsOptions, Queue } from 'bullmq';
-import { JOBS, type JobName, type JobPayloads, type QueueName } from './queue.definitions';
+import { JOBS, RETIRED_SCHEDULES, type JobName, type JobPayloads, type QueueName } from './queue.definitions';
 import type { QueueConnection } from './queue-connection';
 
 export const QUEUE_CONNECTION = Symbol('QueueConnection');
 
 /** The one way Loupe code puts work on a queue. */
 @Injectable()
-export class QueueService implements OnApplicationShutdown {
+export class QueueService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly log = new Logger('Queue');
 
   constructor(@Inject(QUEUE_CONNECTION) private readonly connection: QueueConnection) {}
 
@@ -41,6 +42,16 @@ export class QueueService implements OnApplicationShutdown {
   async ping(timeoutMs = 2000): Promise<void> {
     const q = this.queue('system');
     await withTimeout(q.getJobCounts('waiting'), timeoutMs, 'the queue did not answer in time');
+  }
+
+  /** Removes schedules that moved to another queue; a queue that does not answer is not waited for. */
+  onApplicationBootstrap(): void {
+    for (const { queue, id } of RETIRED_SCHEDULES) {
+      void withTimeout(this.queue(queue).removeJobScheduler(id), 5000, 'the queue did not answer in time').then(
+        (removed) => removed && this.log.log(`removed the schedule ${id} from the ${queue} queue, where it no longer belongs`),
+        () => undefined,
+      );
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

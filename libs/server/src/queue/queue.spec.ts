@@ -8,6 +8,9 @@ import { loadConfig } from '../config/config';
 import { openPlatform, type Platform } from '../runtime/platform';
 import { WorkerModule } from '../runtime/api.module';
 import { QueueService } from './queue.service';
+import { collectHandlers } from './worker.service';
+import { JOB_HANDLER } from './job-handler';
+import type { DiscoveryService } from '@nestjs/core';
 
 interface Backend {
   name: string;
@@ -82,4 +85,31 @@ describe('queue round trip', () => {
   if (redisBackend) roundTrip(redisBackend);
   // With CI=true the global setup already failed the run; elsewhere the gap shows as skipped.
   else it.skip('Redis backend (Redis is not reachable here)', () => undefined);
+});
+
+describe('workers dedicated to some queues', () => {
+  it('take jobs only from their queues', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', LOUPE_LOG_LEVEL: 'error', LOUPE_QUEUE_PREFIX: `q${randomUUID().slice(0, 8)}`, LOUPE_WORKER_QUEUES: 'recordings,maintenance', ...backends[0]!.env }, 'worker');
+    const platform = await openPlatform(config, { migrate: false });
+    const app = await NestFactory.createApplicationContext(WorkerModule.forPlatform(config, platform), { logger: false });
+    try {
+      await app.init();
+      const queue = app.get(QueueService);
+      const job = await queue.add('system.ping', { message: 'nobody here takes system jobs' });
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(await queue.queue('system').getJobState(job.id!)).toBe('waiting');
+    } finally {
+      await app.close();
+      await platform.close();
+    }
+  });
+
+  it('refuse to start when a job of their queues has no handler, and do not ask for other queues\' handlers', () => {
+    const ping = { instance: { handle: async () => ({}) }, metatype: class {} };
+    Reflect.defineMetadata(JOB_HANDLER, 'system.ping', ping.metatype);
+    const discovery = { getProviders: () => [ping] } as unknown as DiscoveryService;
+    expect(collectHandlers(discovery, ['system']).has('system.ping')).toBe(true);
+    expect(() => collectHandlers(discovery, ['system', 'recordings'])).toThrow('The worker cannot start: job recording.process-chunk has no handler.');
+    expect(() => collectHandlers(discovery, ['maintenance'])).toThrow('The worker cannot start: job recording.sweep has no handler.');
+  });
 });

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AlertsJobsModule } from '../alerts/alerts-jobs.module';
 import { AnalysisJobsModule } from '../analysis/analysis-jobs.module';
+import { AdminModule } from '../admin/admin.module';
 import { AuthModule } from '../auth/auth.module';
 import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
@@ -9,6 +10,7 @@ import { DemoModule } from '../demo/demo.module';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { PagesModule } from '../pages/pages.module';
@@ -32,6 +34,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forDataSource(platform.dataSource),
         QueueModule.forConnection(platform.queue, { runWorkers }),
+        MetricsModule.register({ http: true }),
         AuthModule,
         ProjectsModule,
         HealthModule,
@@ -41,6 +44,7 @@ export class ApiModule {
         PagesModule,
         ExperimentsModule,
         SetupModule,
+        AdminModule,
         ...(config.demo ? [DemoModule] : []),
         ...(runWorkers ? JOB_MODULES : []),
       ],
@@ -57,6 +61,8 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forDataSource(platform.dataSource),
         QueueModule.forConnection(platform.queue, { runWorkers: true }),
+        MetricsModule.register({ http: false }),
+        HealthModule,
         ...JOB_MODULES,
       ],
     };

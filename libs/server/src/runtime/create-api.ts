@@ -3,26 +3,44 @@ import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
+import type { Logger as Pino } from 'pino';
 import type { LoupeConfig } from '../config/config';
 import { INGEST_LIMITS } from '@loupe/contracts/recording';
 import { registerBodyParsers } from '../http/body-parsers';
 import { HttpErrorFilter } from '../http/http-error.filter';
+import { registerRequestHooks, requestIdFor } from '../http/request-hooks';
 import { allowCaller } from '../ingest/ingest.controller';
+import { createLogger, NestPinoLogger } from '../logging/logging';
+import { MetricsService } from '../metrics/metrics.service';
 import { ApiModule } from './api.module';
 import type { Platform } from './platform';
 
-/** Builds the api application (not yet listening): used by the api's main and by the API tests. */
-export async function createApiApp(config: LoupeConfig, platform: Platform, opts: { logger?: false } = {}): Promise<NestFastifyApplication> {
-  // The body parsers enforce each route's own limit; this is only the ceiling.
-  const adapter = new FastifyAdapter({ trustProxy: true, bodyLimit: 256 * 1024 * 1024 });
+/**
+ * Builds the api application (not yet listening): used by the api's main and by the API tests.
+ * `logger`: the process's logger (one is made from the configuration when absent), or false for none.
+ */
+export async function createApiApp(config: LoupeConfig, platform: Platform, opts: { logger?: false | Pino } = {}): Promise<NestFastifyApplication> {
+  const logger = opts.logger === false ? null : (opts.logger ?? createLogger(config));
+  const adapter = new FastifyAdapter({
+    trustProxy: config.trustProxy,
+    // The body parsers enforce each route's own limit; this is only the ceiling.
+    bodyLimit: 256 * 1024 * 1024,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    // One line per request is written by the request hooks, with the route and the duration.
+    logController: new LogController({ disableRequestLogging: true }),
+    ...(logger ? { loggerInstance: logger.child({ context: 'Fastify' }) } : {}),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forPlatform(config, platform), adapter, {
-    logger: opts.logger === false ? false : logLevels(config.logLevel),
+    logger: logger ? new NestPinoLogger(logger) : false,
     bufferLogs: false,
     // Loupe registers its own body parsers, with per-route limits (see http/body-parsers.ts).
     bodyParser: false,
   });
   await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestHooks(fastify, { logger, metrics: app.get(MetricsService) });
   registerBodyParsers(fastify, {
     defaultBytes: 1024 * 1024,
     byPathPrefix: [
@@ -51,10 +69,4 @@ export async function createApiApp(config: LoupeConfig, platform: Platform, opts
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
-}
-
-function logLevels(level: LoupeConfig['logLevel']) {
-  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  const map = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 } as const;
-  return order.slice(0, map[level] + 1);
 }

@@ -15,18 +15,31 @@ export function runMain(main: () => Promise<void>): void {
 
 /**
  * On SIGTERM or SIGINT: stop taking work, finish what is in flight, close the database last.
- * A second signal exits at once.
+ * A second signal, or `timeoutMs` without finishing, exits at once (code 1): jobs still running
+ * then go back to their queue when their lock expires, as after a crash.
  */
-export function onShutdown(close: () => Promise<void>): void {
+export function onShutdown(close: () => Promise<void>, opts: { timeoutMs: number }): void {
   let closing = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (closing) process.exit(1);
+    const log = new Logger('Loupe');
+    if (closing) {
+      log.warn(`${signal} received again: exiting now`);
+      process.exit(1);
+    }
     closing = true;
-    new Logger('Loupe').log(`${signal} received: shutting down`);
+    log.log(`${signal} received: finishing in-flight requests and jobs (at most ${Math.round(opts.timeoutMs / 1000)} s)`);
+    const deadline = setTimeout(() => {
+      log.error(`still shutting down after ${Math.round(opts.timeoutMs / 1000)} s (LOUPE_SHUTDOWN_TIMEOUT_SECONDS): exiting now`);
+      process.exit(1);
+    }, opts.timeoutMs);
+    deadline.unref();
     close()
-      .then(() => process.exit(0))
+      .then(() => {
+        log.log('stopped');
+        process.exit(0);
+      })
       .catch((err: unknown) => {
-        new Logger('Loupe').error(`shutdown failed: ${String(err)}`);
+        log.error(`shutdown failed: ${String(err)}`);
         process.exit(1);
       });
   };

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InstanceAdminsRepository } from '../admin/instance-admins.repository';
 import { AccountsRepository } from '../auth/accounts.repository';
 import { hashPassword } from '../auth/passwords';
 import { CONFIG } from '../config/config.module';
@@ -24,6 +25,7 @@ export class FirstRunService {
     private readonly db: DataSource,
     private readonly accounts: AccountsRepository,
     private readonly projects: ProjectsRepository,
+    private readonly instanceAdmins: InstanceAdminsRepository,
     @Inject(CONFIG) private readonly config: LoupeConfig,
   ) {}
 
@@ -36,7 +38,8 @@ export class FirstRunService {
         await m.query('SELECT pg_advisory_xact_lock(7345002)');
         const [{ count }] = (await m.query('SELECT count(*)::int AS count FROM app_user')) as Array<{ count: number }>;
         if (count > 0) return;
-        const { organization } = await this.accounts.createOrganizationWithOwner(m, { name: 'My organization' }, { email: admin.email, name: 'Admin', passwordHash });
+        const { organization, user } = await this.accounts.createOrganizationWithOwner(m, { name: 'My organization' }, { email: admin.email, name: 'Admin', passwordHash });
+        await this.instanceAdmins.grant(m, user.id);
         await this.projects.create({ organizationId: organization.id, name: 'Default project', settings: { recording: { allowedOrigins: ['*'] } } }, m);
         this.log.log(`created the admin account ${admin.email} and a default project`);
       });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
 import { FirstRunService } from './first-run.service';
 
-@Module({ providers: [FirstRunService], exports: [FirstRunService] })
+@Module({ imports: [AdminModule], providers: [FirstRunService], exports: [FirstRunService] })
 export class SetupModule {}

@@ -3,6 +3,14 @@ import { Recordings1763900000000 } from './1763900000000-recordings';
 import { ProjectSettingsSections1763950000000 } from './1763950000000-project-settings-sections';
 import { SignalsAndPages1764000000000 } from './1764000000000-signals-and-pages';
 import { Alerts1764010000000 } from './1764010000000-alerts';
+import { InstanceAdmin1764100000000 } from './1764100000000-instance-admin';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
-export const MIGRATIONS = [Foundation1763800000000, Recordings1763900000000, ProjectSettingsSections1763950000000, SignalsAndPages1764000000000, Alerts1764010000000];
+export const MIGRATIONS = [
+  Foundation1763800000000,
+  Recordings1763900000000,
+  ProjectSettingsSections1763950000000,
+  SignalsAndPages1764000000000,
+  Alerts1764010000000,
+  InstanceAdmin1764100000000,
+];
