@@ -166,7 +166,17 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
 }
 
 /** Chunks stored and not yet processed. */
-export const unprocessed = async (databaseUrl: string) => Number((await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM recording_chunk WHERE processed_at IS NULL'))[0]!.n);
+/** Chunks not processed yet, and sessions whose last chunks are not analysed yet: 0 when the work is done. */
+export const unprocessed = async (databaseUrl: string) =>
+  Number(
+    (
+      await query<{ n: number }>(
+        databaseUrl,
+        `SELECT (SELECT count(*) FROM recording_chunk WHERE processed_at IS NULL)
+              + (SELECT count(*) FROM session WHERE facts_changed_at IS NOT NULL AND (analysed_at IS NULL OR analysed_at < facts_changed_at)) AS n`,
+      )
+    )[0]!.n,
+  );
 
 /** Typed events stored more than once for the same chunk position: must stay empty. */
 export const duplicatedEvents = (databaseUrl: string) =>
@@ -176,9 +186,19 @@ export const duplicatedEvents = (databaseUrl: string) =>
 export async function sessionSummaries(databaseUrl: string): Promise<Record<string, unknown>[]> {
   const rows = await query(databaseUrl, 'SELECT * FROM session ORDER BY id');
   return rows.map((r) => {
-    const { project_id: _p, created_at: _c, updated_at: _u, ...rest } = r;
+    // When batches arrived and were analysed is the install's own clock, not the visit's.
+    const { project_id: _p, created_at: _c, updated_at: _u, last_received_at: _r, facts_changed_at: _f, analysed_at: _a, ended_at: _e, ...rest } = r;
     return rest;
   });
+}
+
+/** Every frustration signal and page view, as the session analysis wrote them, minus the project id. */
+export async function analysisRows(databaseUrl: string): Promise<{ signals: Record<string, unknown>[]; pageViews: Record<string, unknown>[] }> {
+  const strip = (rows: Record<string, unknown>[]) => rows.map(({ project_id: _p, ...rest }) => rest);
+  return {
+    signals: strip(await query(databaseUrl, 'SELECT * FROM session_signal ORDER BY session_id, idx')),
+    pageViews: strip(await query(databaseUrl, 'SELECT * FROM page_view ORDER BY session_id, idx')),
+  };
 }
 
 /** Every typed event, as positions in their chunks, minus the install's project id. */

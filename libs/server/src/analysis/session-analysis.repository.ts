@@ -150,6 +150,16 @@ export class SessionAnalysisRepository {
           ],
         );
       }
+      // A chunk processed before the one before it in its tab could not know the page its first
+      // events happened on; the session's page views now say it.
+      await m.query(
+        `UPDATE session_event e SET url = (
+            SELECT v.url FROM page_view v
+             WHERE v.project_id = e.project_id AND v.session_id = e.session_id AND v.window_id IS NOT DISTINCT FROM e.window_id AND v.ts <= e.ts
+             ORDER BY v.ts DESC LIMIT 1)
+          WHERE e.project_id = $1 AND e.session_id = $2 AND e.url IS NULL`,
+        [k.projectId, k.sessionId],
+      );
       return true;
     });
   }
