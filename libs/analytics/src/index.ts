@@ -1,2 +1,22 @@
-// The analytics library: pure logic with no I/O (see docs/architecture.md). Its first code arrives with its feature.
-export {};
+// The analytics library: pure logic with no I/O (see docs/architecture.md): the CX scores and
+// their intervals, retention, churn and lifetime value.
+export { meanInterval, npsInterval, wilsonInterval, type Bounds } from './cx/intervals';
+export {
+  cesSummary,
+  csatSummary,
+  npsSummary,
+  onFivePoints,
+  scoreStatistics,
+  sentimentOf,
+  variantScores,
+  type CesSummary,
+  type CsatSummary,
+  type NpsSummary,
+  type ScoreCount,
+  type ScoreStatistics,
+  type Sentiment,
+  type VariantScores,
+} from './cx/scores';
+export { bucketOf, bucketStarts, mean, median, nextBucket, percentOf, type Interval } from './cx/time';
+export { lifetimeValue, retentionCohorts, type CohortActivity, type LifetimeValue, type RetentionCohort, type RevenueRow } from './cx/visitors';
+export { cxReport, type CxInputs } from './cx/report';

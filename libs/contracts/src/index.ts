@@ -6,3 +6,5 @@ export * from './errors.contract';
 export * from './recording';
 export * from './ingest.contract';
 export * from './sessions.contract';
+export * from './feedback-wire';
+export * from './feedback.contract';

@@ -23,8 +23,32 @@ export const RecordingSettings = settingsSection(
   { allowedOrigins: ['*'] },
 );
 
+export const IntegrationSettings = settingsSection(
+  {
+    /** Where new feedback answers are posted as Slack-compatible JSON; only http(s) URLs are taken. */
+    webhookUrl: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL, such as a Slack incoming webhook' }).max(2000).nullable(),
+    /** Which answers are forwarded: none, every new one, or only detractors (the low end of each scale). */
+    forwardFeedback: z.enum(['off', 'all', 'detractors'], { message: 'must be off, all or detractors' }),
+  },
+  { webhookUrl: null, forwardFeedback: 'off' },
+);
+
+export const CxSettings = settingsSection(
+  {
+    /** The custom event (`Loupe.track`) whose numeric property is revenue, for customer lifetime value. */
+    revenueEvent: z.string().trim().min(1).max(200).nullable(),
+    /** The property of that event holding the amount. */
+    revenueProperty: z.string().trim().min(1).max(200),
+    /** Days without a visit after which an identified visitor counts as churned. */
+    churnDays: z.number().int('must be a whole number of days').min(1).max(365),
+  },
+  { revenueEvent: null, revenueProperty: 'value', churnDays: 30 },
+);
+
 export const PROJECT_SETTINGS_SECTIONS = {
   recording: RecordingSettings,
+  integrations: IntegrationSettings,
+  cx: CxSettings,
 } as const;
 
 export type SettingsSectionName = keyof typeof PROJECT_SETTINGS_SECTIONS;
@@ -34,6 +58,8 @@ export type ProjectSettings = { [K in SettingsSectionName]: z.infer<(typeof PROJ
 /** A change to some fields of some sections; what it does not name stays as it was. */
 export const ProjectSettingsPatch = z.strictObject({
   recording: RecordingSettings.patch.optional(),
+  integrations: IntegrationSettings.patch.optional(),
+  cx: CxSettings.patch.optional(),
 });
 export type ProjectSettingsPatch = z.infer<typeof ProjectSettingsPatch>;
 
