@@ -13,7 +13,7 @@ import {
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const ProjectId = z.uuid({ message: 'must be the id of one of your projects' });
-const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2026-11-22T08:00:00Z' });
+const Instant = z.iso.datetime({ offset: true, error: (i) => (i.input === undefined ? 'is required' : 'must be an ISO 8601 date-time such as 2026-11-22T08:00:00Z') });
 const Score = z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0).max(10, 'must be at most 10 (the highest score of any scale)');
 
 // --- Surveys --------------------------------------------------------------------------------------
@@ -29,32 +29,48 @@ const FollowUpSchema = z.strictObject({
 
 const UrlPatterns = z.array(z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters')).max(20, 'must hold at most 20 patterns');
 
-export const SurveyTargetingSchema = z.strictObject({
-  urls: UrlPatterns.default([]),
-  excludeUrls: UrlPatterns.default([]),
-  devices: z.array(z.enum(DEVICE_CLASSES)).max(3).default([]),
-  trigger: z
-    .strictObject({
-      type: z.enum(SURVEY_TRIGGERS),
-      delaySeconds: z.number().int('must be a whole number of seconds').min(0).max(3600, 'must be at most 3600 (an hour)').optional(),
-      event: text(200).optional(),
-      pageviews: z.number().int('must be a whole number').min(1).max(100).optional(),
-    })
-    .default({ type: 'load' }),
-  sampleRate: z.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100').default(100),
-  showAgainAfterDays: z.number().int('must be a whole number of days').min(0).max(3650).default(30),
-  afterDismissDays: z.number().int('must be a whole number of days').min(0).max(3650).default(90),
+const TriggerSchema = z.strictObject({
+  type: z.enum(SURVEY_TRIGGERS),
+  delaySeconds: z.number().int('must be a whole number of seconds').min(0).max(3600, 'must be at most 3600 (an hour)').optional(),
+  event: text(200).optional(),
+  pageviews: z.number().int('must be a whole number').min(1).max(100).optional(),
 });
 
+/** Targeting fields without defaults: what a change names. */
+const TargetingFields = {
+  urls: UrlPatterns,
+  excludeUrls: UrlPatterns,
+  devices: z.array(z.enum(DEVICE_CLASSES)).max(3),
+  trigger: TriggerSchema,
+  sampleRate: z.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100'),
+  showAgainAfterDays: z.number().int('must be a whole number of days').min(0).max(3650),
+  afterDismissDays: z.number().int('must be a whole number of days').min(0).max(3650),
+};
+
+export const SurveyTargetingSchema = z.strictObject({
+  urls: TargetingFields.urls.default([]),
+  excludeUrls: TargetingFields.excludeUrls.default([]),
+  devices: TargetingFields.devices.default([]),
+  trigger: TargetingFields.trigger.default({ type: 'load' }),
+  sampleRate: TargetingFields.sampleRate.default(100),
+  showAgainAfterDays: TargetingFields.showAgainAfterDays.default(30),
+  afterDismissDays: TargetingFields.afterDismissDays.default(90),
+});
+
+const PresentationFields = {
+  mode: z.enum(SURVEY_PRESENTATIONS),
+  position: z.enum(WIDGET_POSITIONS),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #3b5bdb'),
+  buttonLabel: text(40),
+  selector: z.string().trim().min(1).max(200, 'must be at most 200 characters'),
+};
+
 export const SurveyPresentationSchema = z.strictObject({
-  mode: z.enum(SURVEY_PRESENTATIONS).default('popover'),
-  position: z.enum(WIDGET_POSITIONS).default('bottom-right'),
-  color: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #3b5bdb')
-    .default('#3b5bdb'),
-  buttonLabel: text(40).default('Feedback'),
-  selector: z.string().trim().min(1).max(200, 'must be at most 200 characters').optional(),
+  mode: PresentationFields.mode.default('popover'),
+  position: PresentationFields.position.default('bottom-right'),
+  color: PresentationFields.color.default('#3b5bdb'),
+  buttonLabel: PresentationFields.buttonLabel.default('Feedback'),
+  selector: PresentationFields.selector.optional(),
 });
 
 /** What a survey asks by default, per kind; every text can be changed. */
@@ -168,8 +184,9 @@ export const UpdateSurveyRequest = z.strictObject({
   followUps: SurveyShape.followUps.optional(),
   commentLabel: SurveyShape.commentLabel.optional(),
   thankYou: SurveyShape.thankYou.optional(),
-  presentation: SurveyPresentationSchema.partial().optional(),
-  targeting: SurveyTargetingSchema.partial().optional(),
+  // Without defaults: a field not named keeps its stored value.
+  presentation: z.strictObject(PresentationFields).partial().optional(),
+  targeting: z.strictObject(TargetingFields).partial().optional(),
 });
 export type UpdateSurveyRequest = z.infer<typeof UpdateSurveyRequest>;
 

@@ -10,3 +10,4 @@ export * from './queue/queue-connection';
 export { SweepJob } from './recordings/sweep.job';
 export * from './runtime/process';
 export * from './database/embedded-postgres';
+export { CxService, type VariantStatsOptions } from './feedback/cx.service';

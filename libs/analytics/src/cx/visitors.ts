@@ -72,8 +72,7 @@ export function lifetimeValue(rows: readonly RevenueRow[], buckets: readonly num
   const trend = buckets.map((bucket, k) => {
     const end = buckets[k + 1] ?? Number.POSITIVE_INFINITY;
     let revenue = 0;
-    for (; i < sorted.length && sorted[i]!.bucket < end; i++) {
-      const r = sorted[i]!;
+    for (let r = sorted[i]; r && r.bucket < end; r = sorted[++i]) {
       cumulative += r.revenue;
       seen.add(r.person);
       if (r.bucket >= bucket) revenue += r.revenue;

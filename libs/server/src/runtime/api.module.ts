@@ -4,8 +4,10 @@ import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { DatabaseModule } from '../database/database.module';
 import { DemoModule } from '../demo/demo.module';
+import { FeedbackModule } from '../feedback/feedback.module';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
+import { IntegrationsModule } from '../integrations/integrations.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { ProjectsModule } from '../projects/projects.module';
@@ -16,7 +18,7 @@ import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
 
 /** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
-export const JOB_MODULES = [SystemModule, RecordingJobsModule];
+export const JOB_MODULES = [SystemModule, RecordingJobsModule, IntegrationsModule];
 
 @Module({})
 export class ApiModule {
@@ -34,6 +36,7 @@ export class ApiModule {
         IngestModule,
         SdkConfigModule,
         RecordingsModule,
+        FeedbackModule,
         SetupModule,
         ...(config.demo ? [DemoModule] : []),
         ...(runWorkers ? JOB_MODULES : []),
