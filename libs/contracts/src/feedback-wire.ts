@@ -96,6 +96,44 @@ export interface PublicSurvey {
   targeting: SurveyTargeting;
 }
 
+/** What a survey asks by default, per kind; every text can be changed. */
+export const SURVEY_DEFAULTS: Record<SurveyKind, { question: string; labels: { low: string; high: string }; followUps: FollowUp[]; commentLabel: string }> = {
+  nps: {
+    question: 'How likely are you to recommend us to a friend or colleague?',
+    labels: { low: 'Not at all likely', high: 'Extremely likely' },
+    followUps: [
+      { from: 0, to: 6, question: 'What disappointed you, or what was missing?' },
+      { from: 7, to: 8, question: 'What would make you more likely to recommend us?' },
+      { from: 9, to: 10, question: 'What do you like most?' },
+    ],
+    commentLabel: 'Anything else you would like to tell us?',
+  },
+  csat: {
+    question: 'How satisfied are you with your experience today?',
+    labels: { low: 'Very dissatisfied', high: 'Very satisfied' },
+    followUps: [{ from: 1, to: 2, question: 'What went wrong?' }],
+    commentLabel: 'Anything you would like to add?',
+  },
+  ces: {
+    question: 'How easy was it to do what you came here to do?',
+    labels: { low: 'Very difficult', high: 'Very easy' },
+    followUps: [{ from: 1, to: 3, question: 'What made it difficult?' }],
+    commentLabel: 'Anything you would like to add?',
+  },
+  comment: {
+    question: 'Anything you would like to tell us?',
+    labels: { low: '', high: '' },
+    followUps: [],
+    commentLabel: 'Your message',
+  },
+};
+
+/** The question a comment answers: the follow-up for its score, else the survey's comment label. */
+export function commentQuestionFor(survey: { followUps: FollowUp[]; commentLabel: string }, score: number | null): string {
+  const f = score === null ? undefined : survey.followUps.find((x) => score >= x.from && score <= x.to);
+  return f?.question ?? survey.commentLabel;
+}
+
 /** The `surveys` section of the SDK configuration. */
 export interface SurveysSdkConfig {
   surveys: PublicSurvey[];

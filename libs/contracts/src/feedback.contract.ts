@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import {
   DEVICE_CLASSES,
+  SURVEY_DEFAULTS,
   FEEDBACK_LIMITS,
   scaleOf,
   SURVEY_KINDS,
   SURVEY_PRESENTATIONS,
   SURVEY_TRIGGERS,
   WIDGET_POSITIONS,
-  type FollowUp,
-  type SurveyKind,
 } from './feedback-wire';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -72,38 +71,6 @@ export const SurveyPresentationSchema = z.strictObject({
   buttonLabel: PresentationFields.buttonLabel.default('Feedback'),
   selector: PresentationFields.selector.optional(),
 });
-
-/** What a survey asks by default, per kind; every text can be changed. */
-export const SURVEY_DEFAULTS: Record<SurveyKind, { question: string; labels: { low: string; high: string }; followUps: FollowUp[]; commentLabel: string }> = {
-  nps: {
-    question: 'How likely are you to recommend us to a friend or colleague?',
-    labels: { low: 'Not at all likely', high: 'Extremely likely' },
-    followUps: [
-      { from: 0, to: 6, question: 'What disappointed you, or what was missing?' },
-      { from: 7, to: 8, question: 'What would make you more likely to recommend us?' },
-      { from: 9, to: 10, question: 'What do you like most?' },
-    ],
-    commentLabel: 'Anything else you would like to tell us?',
-  },
-  csat: {
-    question: 'How satisfied are you with your experience today?',
-    labels: { low: 'Very dissatisfied', high: 'Very satisfied' },
-    followUps: [{ from: 1, to: 2, question: 'What went wrong?' }],
-    commentLabel: 'Anything you would like to add?',
-  },
-  ces: {
-    question: 'How easy was it to do what you came here to do?',
-    labels: { low: 'Very difficult', high: 'Very easy' },
-    followUps: [{ from: 1, to: 3, question: 'What made it difficult?' }],
-    commentLabel: 'Anything you would like to add?',
-  },
-  comment: {
-    question: 'Anything you would like to tell us?',
-    labels: { low: '', high: '' },
-    followUps: [],
-    commentLabel: 'Your message',
-  },
-};
 
 const Labels = z.strictObject({ low: z.string().trim().max(60, 'must be at most 60 characters'), high: z.string().trim().max(60, 'must be at most 60 characters') });
 

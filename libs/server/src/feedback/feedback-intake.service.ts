@@ -2,7 +2,7 @@ import { BadRequestException, ConflictException, ForbiddenException, Inject, Inj
 import { sentimentOf } from '@loupe/analytics';
 import { FeedbackImpressionSchema, FeedbackSubmissionSchema, type FeedbackAccepted } from '@loupe/contracts';
 import { INGEST_LIMITS } from '@loupe/contracts/recording';
-import { scaleOf, type FollowUp, type SurveyKind } from '@loupe/contracts/feedback';
+import { commentQuestionFor, scaleOf, type SurveyKind } from '@loupe/contracts/feedback';
 import { deviceOf } from '@loupe/replay';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
@@ -59,7 +59,7 @@ export class FeedbackIntakeService {
     }
     // What the page says it saw wins over what the recording has reported so far.
     const variants = { ...(await this.feedback.sessionExposures(project.id, a.sessionId)), ...a.variants };
-    const commentQuestion = a.comment ? questionFor(survey.definition.followUps, a.score, survey.definition.commentLabel) : null;
+    const commentQuestion = a.comment ? commentQuestionFor(survey.definition, a.score) : null;
     const device = deviceOf(req.userAgent ?? '', a.viewport?.width).device;
     const id = await this.feedback.insertAnswer({
       projectId: project.id,
@@ -147,12 +147,6 @@ export class FeedbackIntakeService {
       : {};
     await this.webhooks.enqueue(integrations.webhookUrl, feedbackMessage(a, links), { messageId: `feedback.${id}`, purpose: 'a feedback answer' });
   }
-}
-
-/** The question a comment answers: the follow-up for its score, else the survey's comment label. */
-export function questionFor(followUps: FollowUp[], score: number | null, commentLabel: string): string {
-  const f = score === null ? undefined : followUps.find((x) => score >= x.from && score <= x.to);
-  return f?.question ?? commentLabel;
 }
 
 /** JSON sent as `application/json` arrives parsed; sent as `text/plain` (no CORS preflight) it arrives as bytes. */
