@@ -125,6 +125,21 @@ describe.skipIf(!browserAvailable() && !isCI)('feedback from the widget to the i
     await help.close();
   });
 
+  it('opens a running survey from the page\'s code, whatever its targeting, and refuses an id that is not one', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await visit(context, '/');
+    expect(await widgets(page)).toBe(0);
+    expect(await page.evaluate((id) => window.Loupe!.feedback.open(id), surveys['Nobody sees this']!)).toBe(true);
+    const dialog = page.getByRole('dialog', { name: 'How satisfied are you with your experience today?' });
+    await dialog.waitFor();
+    // Opened by the page's code, it takes the focus at once.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('LOUPE-FEEDBACK');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('loupe-feedback'));
+    expect(await page.evaluate(() => window.Loupe!.feedback.open('00000000-0000-4000-8000-000000000000'))).toBe(false);
+    await context.close();
+  });
+
   it('takes an answer from the keyboard alone, with the variant the page reported, and leaves the page as it was', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await visit(context, '/checkout?variant=b');

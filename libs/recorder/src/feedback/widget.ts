@@ -36,13 +36,33 @@ export function createHost(kind: 'floating' | 'inline', color: string, position:
     host.setAttribute('style', 'all: initial; display: block;');
   }
   const shadow = host.attachShadow({ mode: 'open' });
-  const style = document.createElement('style');
-  style.textContent = WIDGET_CSS;
   const root = el('div', { class: `root ${kind} ${position.replace('-', ' ')}`, 'data-loupe-block': '', 'data-loupe-ignore': '' });
   root.style.setProperty('--accent', color);
   root.style.setProperty('--on-accent', textOn(color));
-  shadow.append(style, root);
+  adoptStyles(shadow);
+  shadow.append(root);
   return { host, root };
+}
+
+let sheet: CSSStyleSheet | null = null;
+
+/**
+ * A constructed style sheet, shared by every widget of the page: a page's Content Security Policy
+ * does not restrict those, where it may refuse a `<style>` element. Browsers without them get the
+ * element.
+ */
+function adoptStyles(shadow: ShadowRoot): void {
+  try {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(WIDGET_CSS);
+    }
+    shadow.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement('style');
+    style.textContent = WIDGET_CSS;
+    shadow.append(style);
+  }
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
