@@ -190,6 +190,20 @@ describe.each(databaseShapes())('feedback: surveys, answers, inbox and CX on the
       expect(session).toEqual([{ visitor_id: v.visitorId }]);
     });
 
+    it("adds the variants the session's recording reported to those the page sent, the page's winning", async () => {
+      const v = visit();
+      await api.platform.dataSource.query(`INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at) VALUES ($1, $2, $3, now(), now())`, [owner.project.id, v.sessionId, v.visitorId]);
+      for (const [i, [name, variant]] of [['pricing', 'cheap'], ['banner', 'red']].entries()) {
+        await api.platform.dataSource.query(
+          `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props) VALUES ($1, $2, 'main', 0, $3, now(), 'exposure', $4, $5::jsonb)`,
+          [owner.project.id, v.sessionId, i, name, JSON.stringify({ variant })],
+        );
+      }
+      expect((await answer(owner.project.publicKey, nps, { ...v, variants: { banner: 'blue', checkout: 'a' } })).status).toBe(202);
+      const [row] = await rows('SELECT variants FROM feedback WHERE project_id = $1 AND session_id = $2', [owner.project.id, v.sessionId]);
+      expect(row!.variants).toEqual({ pricing: 'cheap', banner: 'blue', checkout: 'a' });
+    });
+
     it('takes JSON sent as text/plain (no preflight) and answers the CORS preflight', async () => {
       const res = await request(api.http)
         .post(`/v1/feedback?key=${owner.project.publicKey}`)

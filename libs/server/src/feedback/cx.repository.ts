@@ -113,7 +113,8 @@ export class CxRepository {
     const period = w.param(`${periodDays} days`);
     const rows: Array<{ bucket: Date; active: number; churned: number }> = await this.db.query(
       `WITH points AS (SELECT * FROM unnest(${buckets}::timestamptz[], ${ats}::timestamptz[]) AS t(bucket, at)),
-            visits AS (SELECT s.user_id, s.started_at FROM session s WHERE ${w.sql})
+            -- Materialized: inlined into the lateral join below, it would be computed again for every point.
+            visits AS MATERIALIZED (SELECT s.user_id, s.started_at FROM session s WHERE ${w.sql})
        SELECT p.bucket, count(*)::int AS active, count(*) FILTER (WHERE NOT u.returned)::int AS churned
          FROM points p
          JOIN LATERAL (

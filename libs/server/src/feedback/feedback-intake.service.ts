@@ -4,6 +4,7 @@ import { FeedbackImpressionSchema, FeedbackSubmissionSchema, type FeedbackAccept
 import { INGEST_LIMITS } from '@loupe/contracts/recording';
 import { commentQuestionFor, scaleOf, type SurveyKind } from '@loupe/contracts/feedback';
 import { deviceOf } from '@loupe/replay';
+import { LRUCache } from 'lru-cache';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { ZodPipe } from '../http/zod.pipe';
@@ -12,7 +13,9 @@ import { originAllowed, ProjectKeys, type KeyedProject } from '../projects/proje
 import { ProjectsService } from '../projects/projects.service';
 import { feedbackMessage } from './feedback-message';
 import { FeedbackRepository } from './feedback.repository';
-import { SurveysRepository } from './surveys.repository';
+import { SurveysRepository, type SurveyRow } from './surveys.repository';
+
+type SurveyForAnswer = Pick<SurveyRow, 'id' | 'name' | 'kind' | 'status' | 'definition'>;
 
 export interface IntakeRequest {
   key: string | undefined;
@@ -32,6 +35,12 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export class FeedbackIntakeService {
   private readonly answers = new ZodPipe(FeedbackSubmissionSchema);
   private readonly impressions = new ZodPipe(FeedbackImpressionSchema);
+  /**
+   * Surveys are read on every answer and showing, so they are kept a few seconds: a survey set back
+   * to draft takes answers for up to that long. An unknown id is kept too (as null), so a flood of
+   * them costs one query each.
+   */
+  private readonly surveyCache = new LRUCache<string, { survey: SurveyForAnswer | null }>({ max: 5_000, ttl: 10_000 });
 
   constructor(
     private readonly keys: ProjectKeys,
@@ -57,11 +66,9 @@ export class FeedbackIntakeService {
     } else if (a.score < scale.min || a.score > scale.max) {
       throw new BadRequestException(`The score ${a.score} is outside this ${name} survey's scale: send a whole number from ${scale.min} to ${scale.max}.`);
     }
-    // What the page says it saw wins over what the recording has reported so far.
-    const variants = { ...(await this.feedback.sessionExposures(project.id, a.sessionId)), ...a.variants };
     const commentQuestion = a.comment ? commentQuestionFor(survey.definition, a.score) : null;
     const device = deviceOf(req.userAgent ?? '', a.viewport?.width).device;
-    const id = await this.feedback.insertAnswer({
+    const stored = await this.storedOrGone(() => this.feedback.insertAnswer({
       projectId: project.id,
       submissionId: a.id,
       surveyId: survey.id,
@@ -76,12 +83,12 @@ export class FeedbackIntakeService {
       commentQuestion,
       url: a.url,
       device,
-      variants,
+      variants: a.variants,
       answeredAt: a.at,
       userAgent: req.userAgent?.slice(0, 512) ?? null,
-    });
-    if (id) {
-      await this.forward(project.id, id, {
+    }));
+    if (stored) {
+      await this.forward(project.id, stored.id, {
         kind: survey.kind,
         surveyName: survey.name,
         score: a.score,
@@ -91,11 +98,11 @@ export class FeedbackIntakeService {
         commentQuestion,
         url: a.url,
         device,
-        variants,
+        variants: stored.variants,
         sessionId: a.sessionId,
       });
     }
-    return { accepted: true, duplicate: id === null };
+    return { accepted: true, duplicate: stored === null };
   }
 
   async impression(req: IntakeRequest): Promise<FeedbackAccepted> {
@@ -103,7 +110,7 @@ export class FeedbackIntakeService {
     const i = this.impressions.transform(parseBody(req.body));
     checkClock(i.at);
     const survey = await this.survey(project.id, i.surveyId);
-    const stored = await this.feedback.insertImpression({
+    const stored = await this.storedOrGone(() => this.feedback.insertImpression({
       projectId: project.id,
       impressionId: i.id,
       kind: i.kind,
@@ -116,7 +123,7 @@ export class FeedbackIntakeService {
       variants: i.variants,
       at: i.at,
       userAgent: req.userAgent?.slice(0, 512) ?? null,
-    });
+    }));
     return { accepted: true, duplicate: !stored };
   }
 
@@ -129,11 +136,27 @@ export class FeedbackIntakeService {
     return project;
   }
 
-  private async survey(projectId: string, surveyId: string) {
-    const survey = await this.surveys.findForAnswer(projectId, surveyId);
-    if (!survey) throw new NotFoundException('No such survey in this project: check the survey id (Loupe.feedback.open), and that the survey was not deleted.');
+  private async survey(projectId: string, surveyId: string): Promise<SurveyForAnswer> {
+    const key = `${projectId}/${surveyId}`;
+    let hit = this.surveyCache.get(key);
+    if (!hit) {
+      hit = { survey: await this.surveys.findForAnswer(projectId, surveyId) };
+      this.surveyCache.set(key, hit);
+    }
+    const { survey } = hit;
+    if (!survey) throw surveyGone();
     if (survey.status === 'draft') throw new ConflictException('This survey is a draft: it takes answers once it is running.');
     return survey;
+  }
+
+  /** A survey deleted while it was remembered fails the foreign key: that is an unknown survey. */
+  private async storedOrGone<T>(store: () => Promise<T>): Promise<T> {
+    try {
+      return await store();
+    } catch (err) {
+      if ((err as { code?: string; constraint?: string }).code === '23503' && /survey_id/.test((err as { constraint?: string }).constraint ?? '')) throw surveyGone();
+      throw err;
+    }
   }
 
   /** Queues the answer for the project's webhook when its settings say so; the request never waits for the webhook. */
@@ -148,6 +171,8 @@ export class FeedbackIntakeService {
     await this.webhooks.enqueue(integrations.webhookUrl, feedbackMessage(a, links), { messageId: `feedback.${id}`, purpose: 'a feedback answer' });
   }
 }
+
+const surveyGone = () => new NotFoundException('No such survey in this project: check the survey id (Loupe.feedback.open), and that the survey was not deleted.');
 
 /** JSON sent as `application/json` arrives parsed; sent as `text/plain` (no CORS preflight) it arrives as bytes. */
 function parseBody(body: unknown): unknown {

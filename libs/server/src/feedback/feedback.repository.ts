@@ -99,14 +99,21 @@ const SESSION_FIRST = `INSERT INTO session (project_id, id, visitor_id, started_
 export class FeedbackRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Stores an answer (and its session if need be) in one statement; null when it was stored before (a retry). */
-  async insertAnswer(a: NewAnswer): Promise<string | null> {
-    const rows: Array<{ id: string }> = await this.db.query(
-      `WITH s AS (${SESSION_FIRST})
+  /**
+   * Stores an answer (and its session if need be) in one statement, its variants completed with those
+   * the session's recording reported so far (what the page sent wins). Null when it was stored before
+   * (a retry).
+   */
+  async insertAnswer(a: NewAnswer): Promise<{ id: string; variants: Record<string, string> } | null> {
+    const rows: Array<{ id: string; variants: Record<string, string> }> = await this.db.query(
+      `WITH s AS (${SESSION_FIRST}),
+            seen AS (SELECT jsonb_object_agg(name, props ->> 'variant' ORDER BY ts) AS variants FROM session_event
+                      WHERE project_id = $1 AND session_id = $2 AND kind = 'exposure' AND name IS NOT NULL AND props ->> 'variant' IS NOT NULL)
        INSERT INTO feedback (project_id, submission_id, survey_id, session_id, visitor_id, window_id, kind, scale_min, scale_max, score,
                              comment, comment_question, url, device, variants, answered_at)
-       VALUES ($1, $6, $7, $2, $3, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, to_timestamp($4 / 1000.0))
-       ON CONFLICT (project_id, submission_id) DO NOTHING RETURNING id`,
+       SELECT $1, $6, $7, $2, $3, $8, $9, $10, $11, $12, $13, $14, $15, $16, COALESCE(seen.variants, '{}'::jsonb) || $17::jsonb, to_timestamp($4 / 1000.0)
+         FROM seen
+       ON CONFLICT (project_id, submission_id) DO NOTHING RETURNING id, variants`,
       [
         a.projectId,
         a.sessionId,
@@ -127,7 +134,7 @@ export class FeedbackRepository {
         JSON.stringify(a.variants),
       ],
     );
-    return rows[0]?.id ?? null;
+    return rows[0] ?? null;
   }
 
   async insertImpression(i: NewImpression): Promise<boolean> {
@@ -139,17 +146,6 @@ export class FeedbackRepository {
       [i.projectId, i.sessionId, i.visitorId, i.at, i.userAgent, i.impressionId, i.kind, i.surveyId, i.surveyKind, i.url, i.device, JSON.stringify(i.variants)],
     );
     return rows.length === 1;
-  }
-
-  /** The variants a session's recording reported so far (`Loupe.exposure`), by experiment. */
-  async sessionExposures(projectId: string, sessionId: string): Promise<Record<string, string>> {
-    const rows: Array<{ name: string; variant: string }> = await this.db.query(
-      `SELECT name, props ->> 'variant' AS variant FROM session_event
-        WHERE project_id = $1 AND session_id = $2 AND kind = 'exposure' AND name IS NOT NULL AND props ->> 'variant' IS NOT NULL
-        ORDER BY ts`,
-      [projectId, sessionId],
-    );
-    return Object.fromEntries(rows.map((r) => [r.name, r.variant]));
   }
 
   async list(q: FeedbackListQuery, after: { createdAt: string; id: string } | null): Promise<FeedbackRow[]> {
