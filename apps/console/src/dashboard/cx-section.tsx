@@ -5,7 +5,7 @@ import { Area, Bar, CartesianGrid, ComposedChart, Legend, Line, LineChart, Respo
 import { apiRequest, messageOf } from '../api';
 import '../feedback/feedback.css';
 import { formatDuration, plural } from '../format';
-import { TextFilter } from '../text-filter';
+import { TextFilter } from '../filters';
 import { rangeOf, type DashboardSectionProps } from './dashboard-filters';
 
 type Bounds = { low: number; high: number } | null;
@@ -192,33 +192,10 @@ function Trend({ title, data, lines, bars = [], band: bandName, unit, domain }: 
           </ComposedChart>
         </ResponsiveContainer>
       </div>
-      <details>
-        <summary className="small">Figures</summary>
-        <table className="retention-table">
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              {[...bars, ...lines].map((s) => (
-                <th key={s.key} scope="col">
-                  {s.name}
-                </th>
-              ))}
-              {bandName && <th scope="col">{bandName}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((row) => (
-              <tr key={String(row['bucket'])}>
-                <th scope="row">{String(row['bucket'])}</th>
-                {[...bars, ...lines].map((s) => (
-                  <td key={s.key}>{fmt(row[s.key])}</td>
-                ))}
-                {bandName && <td>{fmt(row['band'])}</td>}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <Figures
+        head={['Period', ...[...bars, ...lines].map((x) => x.name), ...(bandName ? [bandName] : [])]}
+        rows={data.map((row) => [String(row['bucket']), ...[...bars, ...lines].map((x) => fmt(row[x.key])), ...(bandName ? [fmt(row['band'])] : [])])}
+      />
     </figure>
   );
 }
@@ -246,33 +223,40 @@ function Retention({ report }: { report: CxReport }) {
           </LineChart>
         </ResponsiveContainer>
       </div>
-      <details>
-        <summary className="small">Figures</summary>
-        <table className="retention-table">
-          <thead>
-            <tr>
-              <th scope="col">First week</th>
-              <th scope="col">Visitors</th>
-              {Array.from({ length: weeks }, (_, k) => (
-                <th key={k} scope="col">
-                  +{k}
-                </th>
+      <Figures
+        head={['First week', 'Visitors', ...Array.from({ length: weeks }, (_, k) => `+${k}`)]}
+        rows={cohorts.map((c) => [bucketLabel(c.week, 'week'), String(c.visitors), ...Array.from({ length: weeks }, (_, k) => (c.percent[k] === undefined ? '' : `${c.percent[k]?.toFixed(0)}%`))])}
+      />
+    </figure>
+  );
+}
+
+/** A chart's figures as a table under it, folded: for screen readers, and for copying. */
+function Figures({ head, rows }: { head: string[]; rows: string[][] }) {
+  return (
+    <details>
+      <summary className="small">Figures</summary>
+      <table className="retention-table">
+        <thead>
+          <tr>
+            {head.map((h, i) => (
+              <th key={i} scope="col">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([first, ...cells], i) => (
+            <tr key={i}>
+              <th scope="row">{first}</th>
+              {cells.map((c, j) => (
+                <td key={j}>{c}</td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {cohorts.map((c) => (
-              <tr key={c.week}>
-                <th scope="row">{bucketLabel(c.week, 'week')}</th>
-                <td>{c.visitors}</td>
-                {Array.from({ length: weeks }, (_, k) => (
-                  <td key={k}>{c.percent[k] === undefined ? '' : `${c.percent[k]?.toFixed(0)}%`}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-    </figure>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }

@@ -4,8 +4,8 @@ import { Link, useSearchParams } from 'react-router';
 import { apiRequest, messageOf } from '../api';
 import { capitalize, displayUrl, formatDateTime, formatDuration } from '../format';
 import { EmptyState } from '../page';
-import { DEVICES, RANGE_PRESETS, type RangePreset } from '../session-filters';
-import { TextFilter } from '../text-filter';
+import { RANGE_PRESETS, type Device, type RangePreset } from '../session-filters';
+import { DeviceFilter, ExperimentFilters, TextFilter } from '../filters';
 import { KIND_LABELS, replayLabel, ScoreBadge, sentimentLabel, STATUS_LABELS } from './feedback-format';
 import { inboxQuery, readInboxFilters, writeInboxFilters, type InboxFilters } from './inbox-filters';
 
@@ -181,11 +181,10 @@ function InboxFiltersBar({ filters, surveys, assignees, patch, clear }: { filter
       {scoreSelect('maxScore', 'to', 'Highest')}
       {select('status', 'Status', Object.entries(STATUS_LABELS), 'Any status')}
       {select('assignee', 'Assignee', [['none', 'Nobody'], ...assignees.map((a): [string, string] => [a.id, a.name || a.email])], 'Anyone')}
-      {select('device', 'Device', DEVICES.map((d) => [d, capitalize(d)]), 'Any device')}
+      <DeviceFilter id={`${id}-device`} value={filters.device as Device | undefined} change={(device) => patch({ device })} />
       <TextFilter id={`${id}-q`} label="Comment contains" placeholder="coupon" value={filters.q} commit={(q) => patch({ q })} />
       <TextFilter id={`${id}-url`} label="Page URL contains" placeholder="/checkout" value={filters.url} commit={(url) => patch({ url })} />
-      <TextFilter id={`${id}-experiment`} label="Experiment" placeholder="checkout-button" value={filters.experiment} commit={(experiment) => patch({ experiment, ...(experiment ? {} : { variant: undefined }) })} />
-      {filters.experiment && <TextFilter id={`${id}-variant`} label="Variant" placeholder="b" value={filters.variant} commit={(variant) => patch({ variant })} />}
+      <ExperimentFilters id={id} experiment={filters.experiment} variant={filters.variant} change={patch} />
       <TextFilter id={`${id}-tag`} label="Tag" placeholder="billing" value={filters.tag} commit={(tag) => patch({ tag })} />
       {writeInboxFilters(filters).size > 0 && (
         <button type="button" className="button button-small filters-clear" onClick={clear}>

@@ -2,11 +2,9 @@ import { useCallback, useId, useMemo, type ComponentType, type FormEvent } from 
 import { useSearchParams } from 'react-router';
 import { CxSection } from '../dashboard/cx-section';
 import { DASHBOARD_RANGES, INTERVALS, readDashboardFilters, writeDashboardFilters, type DashboardFilters, type DashboardSectionProps } from '../dashboard/dashboard-filters';
-import { capitalize } from '../format';
 import { PageHeading, useDocumentTitle } from '../page';
 import { useProject } from '../projects';
-import { DEVICES, type Device } from '../session-filters';
-import { TextFilter } from '../text-filter';
+import { DeviceFilter, ExperimentFilters } from '../filters';
 
 /**
  * The sections of the Dashboard, in order. Each is its own component and loads its own data; a new
@@ -64,19 +62,8 @@ function DashboardFiltersBar({ filters, patch }: { filters: DashboardFilters; pa
           ))}
         </select>
       </div>
-      <div className="filter">
-        <label htmlFor={`${id}-device`}>Device</label>
-        <select id={`${id}-device`} value={filters.device ?? ''} onChange={(e) => patch({ device: (e.target.value || undefined) as Device | undefined })}>
-          <option value="">Any device</option>
-          {DEVICES.map((d) => (
-            <option key={d} value={d}>
-              {capitalize(d)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <TextFilter id={`${id}-experiment`} label="Experiment" placeholder="checkout-button" value={filters.experiment} commit={(experiment) => patch({ experiment, ...(experiment ? {} : { variant: undefined }) })} />
-      {filters.experiment && <TextFilter id={`${id}-variant`} label="Variant" placeholder="b" value={filters.variant} commit={(variant) => patch({ variant })} />}
+      <DeviceFilter id={`${id}-device`} value={filters.device} change={(device) => patch({ device })} />
+      <ExperimentFilters id={id} experiment={filters.experiment} variant={filters.variant} change={patch} />
     </form>
   );
 }

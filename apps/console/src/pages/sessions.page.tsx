@@ -7,9 +7,8 @@ import { InstallSnippet } from '../install-snippet';
 import { EmptyState, PageHeading, useDocumentTitle } from '../page';
 import { prefetch, sessionDetailPath } from '../player/prefetch';
 import { useProject } from '../projects';
-import { TextFilter } from '../text-filter';
+import { DeviceFilter, TextFilter } from '../filters';
 import {
-  DEVICES,
   fromLocalInput,
   hasFilters,
   listQuery,
@@ -316,17 +315,7 @@ function FiltersBar({ filters, patch, clear }: { filters: SessionFilters; patch(
           )}
         </select>
       </div>
-      <div className="filter">
-        <label htmlFor={`${id}-device`}>Device</label>
-        <select id={`${id}-device`} value={filters.device ?? ''} onChange={(e) => patch({ device: (e.target.value || undefined) as SessionFilters['device'] })}>
-          <option value="">Any device</option>
-          {DEVICES.map((d) => (
-            <option key={d} value={d}>
-              {capitalize(d)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <DeviceFilter id={`${id}-device`} value={filters.device} change={(device) => patch({ device })} />
       <div className="filter">
         <label htmlFor={`${id}-errors`}>Errors</label>
         <select

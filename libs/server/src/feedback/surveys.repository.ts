@@ -19,35 +19,10 @@ export interface SurveyRow {
   updatedAt: Date;
 }
 
-interface RawSurvey {
-  id: string;
-  project_id: string;
-  name: string;
-  kind: SurveyKind;
-  status: SurveyStatus;
-  definition: StoredDefinition;
-  answers: number;
-  shown: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLUMNS = `s.id, s.project_id, s.name, s.kind, s.status, s.definition, s.created_at, s.updated_at,
+/** Columns under the names of `SurveyRow`, so that rows need no mapping. */
+const COLUMNS = `s.id, s.project_id AS "projectId", s.name, s.kind, s.status, s.definition, s.created_at AS "createdAt", s.updated_at AS "updatedAt",
   (SELECT count(*)::int FROM feedback f WHERE f.project_id = s.project_id AND f.survey_id = s.id) AS answers,
   (SELECT count(*)::int FROM survey_impression i WHERE i.project_id = s.project_id AND i.survey_id = s.id AND i.kind = 'shown') AS shown`;
-
-const toRow = (r: RawSurvey): SurveyRow => ({
-  id: r.id,
-  projectId: r.project_id,
-  name: r.name,
-  kind: r.kind,
-  status: r.status,
-  definition: r.definition,
-  answers: r.answers,
-  shown: r.shown,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
 
 const split = (d: SurveyDefinition) => {
   const { name, kind, status, ...definition } = d;
@@ -60,18 +35,17 @@ export class SurveysRepository {
   constructor(private readonly db: DataSource) {}
 
   async list(projectId: string): Promise<SurveyRow[]> {
-    const rows: RawSurvey[] = await this.db.query(`SELECT ${COLUMNS} FROM survey s WHERE s.project_id = $1 ORDER BY s.created_at DESC, s.id`, [projectId]);
-    return rows.map(toRow);
+    return this.db.query(`SELECT ${COLUMNS} FROM survey s WHERE s.project_id = $1 ORDER BY s.created_at DESC, s.id`, [projectId]);
   }
 
   async find(projectId: string, id: string): Promise<SurveyRow | null> {
-    const rows: RawSurvey[] = await this.db.query(`SELECT ${COLUMNS} FROM survey s WHERE s.project_id = $1 AND s.id = $2`, [projectId, id]);
-    return rows[0] ? toRow(rows[0]) : null;
+    const rows: SurveyRow[] = await this.db.query(`SELECT ${COLUMNS} FROM survey s WHERE s.project_id = $1 AND s.id = $2`, [projectId, id]);
+    return rows[0] ?? null;
   }
 
   /** The survey an answer names, without the counts: the public endpoints ask this on every answer. */
   async findForAnswer(projectId: string, id: string): Promise<Pick<SurveyRow, 'id' | 'name' | 'kind' | 'status' | 'definition'> | null> {
-    const rows: Array<Pick<RawSurvey, 'id' | 'name' | 'kind' | 'status' | 'definition'>> = await this.db.query('SELECT id, name, kind, status, definition FROM survey WHERE project_id = $1 AND id = $2', [
+    const rows: Array<Pick<SurveyRow, 'id' | 'name' | 'kind' | 'status' | 'definition'>> = await this.db.query('SELECT id, name, kind, status, definition FROM survey WHERE project_id = $1 AND id = $2', [
       projectId,
       id,
     ]);

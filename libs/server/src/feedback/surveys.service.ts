@@ -69,20 +69,11 @@ function definitionOf(row: SurveyRow): SurveyDefinition {
 export function toSurvey(row: SurveyRow): Survey {
   const d = row.definition;
   return {
-    id: row.id,
+    ...toPublicSurvey(row),
     projectId: row.projectId,
     name: row.name,
-    kind: row.kind,
     ...(d.points !== undefined ? { points: d.points } : {}),
-    scale: scaleOf(row.kind, d.points),
     status: row.status,
-    question: d.question,
-    labels: d.labels,
-    followUps: d.followUps,
-    commentLabel: d.commentLabel,
-    thankYou: d.thankYou,
-    presentation: d.presentation,
-    targeting: d.targeting,
     answers: row.answers,
     shown: row.shown,
     createdAt: row.createdAt.toISOString(),
