@@ -85,6 +85,9 @@ describe.skipIf(!browserAvailable() && !isCI)('feedback from the widget to the i
     await make('Nobody sees this', { kind: 'csat', targeting: { urls: ['/checkout*'], sampleRate: 0 } });
     await make('Help', { kind: 'comment', presentation: { mode: 'button', buttonLabel: 'Tell us', position: 'bottom-left' }, targeting: { urls: ['/help'] } });
     await make('Inline', { kind: 'csat', presentation: { mode: 'embedded', selector: '#feedback-slot' }, targeting: { urls: ['/receipt'] } });
+    await make('After a second', { kind: 'ces', question: 'Was this page easy?', targeting: { urls: ['/delayed'], trigger: { type: 'delay', delaySeconds: 1 } } });
+    await make('Third page', { kind: 'ces', question: 'Easy to find your way?', targeting: { urls: ['/browse*'], trigger: { type: 'pageviews', pageviews: 3 } } });
+    await make('Leaving', { kind: 'comment', question: 'Why are you leaving?', targeting: { urls: ['/leave'], trigger: { type: 'exit' } } });
     shop = await startShop(base, account.project.publicKey);
     browser = await launchBrowser();
   }, 120_000);
@@ -123,6 +126,29 @@ describe.skipIf(!browserAvailable() && !isCI)('feedback from the widget to the i
     await receipt.locator('#feedback-slot loupe-feedback').waitFor();
     expect(await receipt.getByRole('radio').count()).toBe(5);
     await help.close();
+  });
+
+  it('shows a survey after its delay, after some page views of the visit, and on exit intent', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const delayed = await visit(context, '/delayed');
+    expect(await widgets(delayed)).toBe(0);
+    await delayed.getByRole('dialog', { name: 'Was this page easy?' }).waitFor({ timeout: 5000 });
+
+    // Page views count over the visit: a page load, another, then a single-page app's navigation.
+    const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    expect(await widgets(await visit(visitor, '/browse/1'))).toBe(0);
+    const browse = await visit(visitor, '/browse/2');
+    expect(await widgets(browse)).toBe(0);
+    await browse.evaluate(() => history.pushState({}, '', '/browse/3'));
+    await browse.getByRole('dialog', { name: 'Easy to find your way?' }).waitFor();
+    await visitor.close();
+
+    const leave = await visit(context, '/leave');
+    await leave.mouse.move(600, 300);
+    expect(await widgets(leave)).toBe(0);
+    await leave.evaluate(() => document.dispatchEvent(new MouseEvent('mouseout', { clientX: 600, clientY: -2, relatedTarget: null, bubbles: true })));
+    await leave.getByRole('dialog', { name: 'Why are you leaving?' }).waitFor();
+    await context.close();
   });
 
   it('opens a running survey from the page\'s code, whatever its targeting, and refuses an id that is not one', async () => {
