@@ -63,7 +63,7 @@ describe.each(databaseShapes())('feedback: surveys, answers, inbox and CX on the
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    api = await startTestApi(shape.url, { PUBLIC_URL: 'https://loupe.example.com' });
+    api = await startTestApi(shape.url, { PUBLIC_URL: 'https://loupe.example.com', LOUPE_WEBHOOKS_ALLOW_PRIVATE: 'true' });
     owner = await seedAccount(api);
     cookie = await loginAs(owner);
   });

@@ -11,3 +11,4 @@ export { SweepJob } from './recordings/sweep.job';
 export * from './runtime/process';
 export * from './database/embedded-postgres';
 export { CxService, type VariantStatsOptions } from './feedback/cx.service';
+export { WebhookSender } from './integrations/webhook';

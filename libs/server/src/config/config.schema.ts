@@ -44,6 +44,7 @@ export const EnvSchema = z.object({
   LOUPE_COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { message: 'must be auto, true or false' }).default('auto'),
   LOUPE_CONSOLE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_SDK_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+  LOUPE_WEBHOOKS_ALLOW_PRIVATE: bool(false),
   LOUPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { message: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
 });
 export type Env = z.input<typeof EnvSchema>;

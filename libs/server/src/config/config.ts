@@ -26,6 +26,8 @@ export interface LoupeConfig {
   /** Where the built recorder (`loupe.js`) is, served at /sdk/. */
   readonly sdkDir?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Whether webhooks may be sent to loopback and private network addresses (off: a project admin cannot probe the servers around Loupe). */
+  readonly webhooks: { readonly allowPrivateAddresses: boolean };
 }
 
 export class ConfigError extends Error {
@@ -85,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     consoleDir: e.LOUPE_CONSOLE_DIR ? resolve(e.LOUPE_CONSOLE_DIR) : undefined,
     sdkDir: e.LOUPE_SDK_DIR ? resolve(e.LOUPE_SDK_DIR) : undefined,
     logLevel: e.LOUPE_LOG_LEVEL,
+    webhooks: { allowPrivateAddresses: e.LOUPE_WEBHOOKS_ALLOW_PRIVATE },
   };
   return deepFreeze(config);
 }

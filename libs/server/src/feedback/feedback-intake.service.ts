@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { sentimentOf } from '@loupe/analytics';
 import { FeedbackImpressionSchema, FeedbackSubmissionSchema, type FeedbackAccepted } from '@loupe/contracts';
 import { INGEST_LIMITS } from '@loupe/contracts/recording';
@@ -8,9 +8,9 @@ import { LRUCache } from 'lru-cache';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { ZodPipe } from '../http/zod.pipe';
-import { Webhooks } from '../integrations/webhooks';
 import { originAllowed, ProjectKeys, type KeyedProject } from '../projects/project-keys';
 import { ProjectsService } from '../projects/projects.service';
+import { QueueService, withTimeout } from '../queue/queue.service';
 import { feedbackMessage } from './feedback-message';
 import { FeedbackRepository } from './feedback.repository';
 import { SurveysRepository, type SurveyRow } from './surveys.repository';
@@ -33,6 +33,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  */
 @Injectable()
 export class FeedbackIntakeService {
+  private readonly log = new Logger('Feedback');
   private readonly answers = new ZodPipe(FeedbackSubmissionSchema);
   private readonly impressions = new ZodPipe(FeedbackImpressionSchema);
   /**
@@ -47,7 +48,7 @@ export class FeedbackIntakeService {
     private readonly surveys: SurveysRepository,
     private readonly feedback: FeedbackRepository,
     private readonly projects: ProjectsService,
-    private readonly webhooks: Webhooks,
+    private readonly queue: QueueService,
     @Inject(CONFIG) private readonly config: LoupeConfig,
   ) {}
 
@@ -159,7 +160,11 @@ export class FeedbackIntakeService {
     }
   }
 
-  /** Queues the answer for the project's webhook when its settings say so; the request never waits for the webhook. */
+  /**
+   * Queues the answer for the project's webhook when its settings say so: the `webhook.deliver` job
+   * sends it, retried with backoff (2, 4, 8, 16, 32 s), and the job id makes it queued once. A queue
+   * that does not answer within a second costs the message, never the answer.
+   */
   private async forward(projectId: string, id: string, a: Parameters<typeof feedbackMessage>[0] & { sessionId: string }): Promise<void> {
     const { integrations } = await this.projects.settingsOf(projectId);
     if (!integrations.webhookUrl || integrations.forwardFeedback === 'off') return;
@@ -168,7 +173,19 @@ export class FeedbackIntakeService {
     const links = base
       ? { replay: `${base}/p/${projectId}/sessions/${encodeURIComponent(a.sessionId)}`, inbox: `${base}/p/${projectId}/feedback?answer=${id}` }
       : {};
-    await this.webhooks.enqueue(integrations.webhookUrl, feedbackMessage(a, links), { messageId: `feedback.${id}`, purpose: 'a feedback answer' });
+    try {
+      await withTimeout(
+        this.queue.add(
+          'webhook.deliver',
+          { url: integrations.webhookUrl, message: feedbackMessage(a, links), projectId, purpose: 'feedback' },
+          { jobId: `webhook.feedback.${id}`, attempts: 6, backoff: { type: 'exponential', delay: 2000 } },
+        ),
+        1000,
+        'the queue did not answer in time',
+      );
+    } catch (err) {
+      this.log.warn(`answer ${id} stored, not forwarded to its webhook (${(err as Error).message})`);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Sentiment } from '@loupe/analytics';
 import type { SurveyKind } from '@loupe/contracts/feedback';
+import type { ChatMessage } from '../integrations/webhook';
 
 export interface ForwardedAnswer {
   kind: SurveyKind;
@@ -30,7 +31,7 @@ const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1
  * One answer as a Slack-compatible message (`text` for notifications and clients without blocks,
  * `blocks` for the rest). Links need Loupe's public URL; without it they are left out.
  */
-export function feedbackMessage(a: ForwardedAnswer, links: { replay?: string; inbox?: string }): { text: string; blocks: unknown[] } {
+export function feedbackMessage(a: ForwardedAnswer, links: { replay?: string; inbox?: string }): ChatMessage {
   const kind = KIND_NAMES[a.kind];
   const score = a.score !== null && a.scale ? `${a.score} of ${a.scale.min}–${a.scale.max}` : null;
   const mood = a.sentiment ? SENTIMENT_NAMES[a.kind][a.sentiment] : '';

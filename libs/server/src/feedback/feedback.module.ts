@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { IntegrationsModule } from '../integrations/integrations.module';
 import { CxController } from './cx.controller';
 import { CxRepository } from './cx.repository';
 import { CxService } from './cx.service';
@@ -15,7 +14,6 @@ import { SurveysService } from './surveys.service';
 
 /** Surveys, the answers visitors give, the inbox where the team triages them, and the CX dashboard. */
 @Module({
-  imports: [IntegrationsModule],
   controllers: [SurveysController, FeedbackIntakeController, FeedbackController, CxController],
   providers: [SurveysRepository, SurveysService, SurveysSdkConfigSection, FeedbackRepository, FeedbackIntakeService, FeedbackService, CxRepository, CxService],
   exports: [CxService],

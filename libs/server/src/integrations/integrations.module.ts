@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
-import { WebhookSender } from './webhook-sender';
-import { WebhookJob } from './webhook.job';
-import { Webhooks } from './webhooks';
+import { DeliverWebhookJob, WebhookSender } from './webhook';
 
-/** Messages to other systems: webhooks now. The api queues them, workers deliver them. */
-@Module({ providers: [WebhookSender, WebhookJob, Webhooks], exports: [Webhooks, WebhookSender] })
+/**
+ * Messages to other systems: the `webhook.deliver` job and its sender, for whichever process runs
+ * workers. Features queue a message (`QueueService.add('webhook.deliver', …)`); they never send one
+ * from a request.
+ */
+@Module({ providers: [WebhookSender, DeliverWebhookJob], exports: [WebhookSender] })
 export class IntegrationsModule {}

@@ -2,7 +2,7 @@
  * Every queue and every job Loupe knows. A job name is bound to one queue here; the worker refuses
  * to start when a job has no handler, or two.
  */
-export const QUEUES = ['system', 'recordings', 'integrations'] as const;
+export const QUEUES = ['system', 'recordings'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export const JOBS = {
@@ -12,8 +12,8 @@ export const JOBS = {
   'recording.process-chunk': { queue: 'recordings' },
   /** Re-enqueues chunks that were stored while the queue could not be reached. */
   'recording.sweep': { queue: 'system' },
-  /** Posts one JSON message to a webhook (Slack-compatible or not), retried with backoff. */
-  'webhook.deliver': { queue: 'integrations' },
+  /** Posts one message to a project's webhook, retried with backoff. */
+  'webhook.deliver': { queue: 'system' },
 } as const satisfies Record<string, { queue: QueueName }>;
 export type JobName = keyof typeof JOBS;
 
@@ -21,7 +21,7 @@ export interface JobPayloads {
   'system.ping': { message: string };
   'recording.process-chunk': { projectId: string; sessionId: string; windowId: string; seq: number };
   'recording.sweep': Record<string, never>;
-  'webhook.deliver': { url: string; body: unknown; purpose: string };
+  'webhook.deliver': { url: string; message: { text: string; blocks?: unknown[] }; projectId: string; purpose: string };
 }
 export interface JobResults {
   'system.ping': { message: string; handledBy: number };
