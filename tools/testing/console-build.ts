@@ -27,9 +27,9 @@ export async function ensureConsoleBuilt(): Promise<void> {
 }
 
 /** The real api serving the built console on a loopback port, on the run's embedded database. */
-export async function startConsoleServer(): Promise<{ api: TestApi; base: string }> {
+export async function startConsoleServer(env: Record<string, string> = {}): Promise<{ api: TestApi; base: string }> {
   await ensureConsoleBuilt();
-  const api = await startTestApi(databaseShapes()[0]!.url, { LOUPE_CONSOLE_DIR: consoleDir });
+  const api = await startTestApi(databaseShapes()[0]!.url, { LOUPE_CONSOLE_DIR: consoleDir, ...env });
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   return { api, base: `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}` };
 }

@@ -1,10 +1,12 @@
+import { lazy, Suspense } from 'react';
 import { createBrowserRouter, Navigate, Outlet } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
-import { AuthProvider, RequireSignIn } from './auth';
+import { AuthProvider, LoadingScreen, RequireSignIn } from './auth';
 import { LoginPage } from './pages/login.page';
 import { loadPlayerPage, PlayerRoute } from './pages/player.route';
-import { DashboardPage, ExperimentsPage, FeedbackPage, FunnelsPage, HeatmapsPage } from './pages/section.pages';
+import { FeedbackPage } from './pages/feedback.page';
 import { PagesPage } from './pages/pages.page';
+import { ExperimentsPage, FunnelsPage, HeatmapsPage } from './pages/section.pages';
 import { SessionsPage } from './pages/sessions.page';
 import { QueuesPage } from './pages/queues.page';
 import { SettingsPage } from './pages/settings.page';
@@ -18,6 +20,9 @@ if (replayLink?.[1] && replayLink[2]) {
   void loadPlayerPage().catch(() => undefined);
   prefetch(sessionDetailPath(decodeURIComponent(replayLink[1]), decodeURIComponent(replayLink[2])));
 }
+
+// The Dashboard's charts (recharts) load with it, not with the rest of the console.
+const DashboardPage = lazy(() => import('./pages/dashboard.page'));
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
@@ -43,7 +48,14 @@ const router = createBrowserRouter([
           { path: 'funnels', element: <FunnelsPage /> },
           { path: 'experiments', element: <ExperimentsPage /> },
           { path: 'feedback', element: <FeedbackPage /> },
-          { path: 'dashboard', element: <DashboardPage /> },
+          {
+            path: 'dashboard',
+            element: (
+              <Suspense fallback={<LoadingScreen label="Loading the dashboard…" />}>
+                <DashboardPage />
+              </Suspense>
+            ),
+          },
           { path: 'settings', element: <SettingsPage /> },
           { path: 'settings/queues', element: <QueuesPage /> },
         ],

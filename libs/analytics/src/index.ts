@@ -1,4 +1,25 @@
-// The analytics library: pure logic with no I/O (see docs/architecture.md): page keys, page views
-// and the maths of funnels, paths and heatmaps.
+// The analytics library: pure logic with no I/O (see docs/architecture.md): page keys and page
+// views, the CX scores and their intervals, retention, churn and lifetime value; funnels, paths and
+// heatmaps as they come.
 export { pageKey, PAGE_KEY_DEFAULTS } from './page-key';
 export { pageViewsOf, type PageView, type TabPages } from './page-views';
+export { meanInterval, npsInterval, wilsonInterval, type Bounds } from './cx/intervals';
+export {
+  cesSummary,
+  csatSummary,
+  npsSummary,
+  onFivePoints,
+  scoreStatistics,
+  sentimentOf,
+  variantScores,
+  type CesSummary,
+  type CsatSummary,
+  type NpsSummary,
+  type ScoreCount,
+  type ScoreStatistics,
+  type Sentiment,
+  type VariantScores,
+} from './cx/scores';
+export { bucketOf, bucketStarts, mean, median, nextBucket, percentOf, type Interval } from './cx/time';
+export { lifetimeValue, retentionCohorts, type CohortActivity, type LifetimeValue, type RetentionCohort, type RevenueRow } from './cx/visitors';
+export { cxReport, type CxInputs } from './cx/report';

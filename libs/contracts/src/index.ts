@@ -11,3 +11,5 @@ export * from './ingest.contract';
 export * from './sessions.contract';
 export * from './experiments.contract';
 export * from './queues.contract';
+export * from './feedback-wire';
+export * from './feedback.contract';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mergeSettings, settingsSection } from './settings-section';
 import { AlertSettings } from './alerts.contract';
+import { CxSettings, IntegrationSettings } from './feedback.contract';
 import { PageSettings } from './pages.contract';
 import { SignalSettings } from './signals.contract';
 
@@ -29,6 +30,8 @@ export const PROJECT_SETTINGS_SECTIONS = {
   signals: SignalSettings,
   pages: PageSettings,
   alerts: AlertSettings,
+  integrations: IntegrationSettings,
+  cx: CxSettings,
 } as const;
 
 export type SettingsSectionName = keyof typeof PROJECT_SETTINGS_SECTIONS;
@@ -41,6 +44,8 @@ export const ProjectSettingsPatch = z.strictObject({
   signals: SignalSettings.patch.optional(),
   pages: PageSettings.patch.optional(),
   alerts: AlertSettings.patch.optional(),
+  integrations: IntegrationSettings.patch.optional(),
+  cx: CxSettings.patch.optional(),
 });
 export type ProjectSettingsPatch = z.infer<typeof ProjectSettingsPatch>;
 

@@ -1,3 +1,4 @@
+import { FeedbackWidgets } from './feedback/feedback';
 import { guard, warnOnce } from './guard';
 import { resolveOptions, type LoupeOptions } from './options';
 import { Recorder } from './recorder';
@@ -5,6 +6,7 @@ import { Recorder } from './recorder';
 type Props = Record<string, string | number | boolean | null>;
 
 let current: Recorder | null = null;
+let widgets: FeedbackWidgets | null = null;
 let defaultEndpoint: string | undefined;
 /** Calls made before `init` (a tag manager may load the script late), played once recording starts. */
 const early: Array<(r: Recorder) => void> = [];
@@ -29,7 +31,9 @@ export function init(options: LoupeOptions): void {
       return;
     }
     current = new Recorder(o);
+    widgets = new FeedbackWidgets(current, o);
     current.start();
+    widgets.start();
     const r = current;
     for (const fn of early.splice(0)) fn(r);
   })();
@@ -69,7 +73,31 @@ export function flush(): Promise<void> {
 
 /** Stops recording; what is buffered is still sent. */
 export function stop(): void {
-  guard('Loupe.stop', () => current?.stop())();
+  guard('Loupe.stop', () => {
+    widgets?.stop();
+    current?.stop();
+  })();
 }
 
-export const Loupe = { init, track, identify, exposure, getSessionId, getVisitorId, flush, stop };
+/** The feedback widget, driven from the page's own code. */
+export const feedback = {
+  /**
+   * Shows a running survey now, whatever its targeting says (a "Give feedback" link of the page's
+   * own, a moment the page chooses). Resolves true once it is on screen; false for an id that is not
+   * a running survey of the project.
+   */
+  open(surveyId: string): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      call('Loupe.feedback.open', () => {
+        if (!widgets) return resolve(false);
+        widgets.open(String(surveyId)).then(resolve, () => resolve(false));
+      });
+    });
+  },
+  /** Closes the survey on screen, if any, as if the visitor had closed it. */
+  close(): void {
+    guard('Loupe.feedback.close', () => widgets?.close())();
+  },
+};
+
+export const Loupe = { init, track, identify, exposure, getSessionId, getVisitorId, flush, stop, feedback };

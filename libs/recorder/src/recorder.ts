@@ -19,6 +19,7 @@ import { guard, warnOnce } from './guard';
 import { randomId } from './ids';
 import type { ConsoleLevel, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
+import { fromWidget } from './feedback/widget';
 import { loadRemoteConfig } from './remote-config';
 import { maskText, privacyOptions, textRules, type TextRules } from './privacy';
 import { newBatch, Sender, type Batch, type Settled } from './sender';
@@ -120,6 +121,7 @@ export class Recorder {
   private lastTs = 0;
   private errors = 0;
   private user: IdentifyPayload | undefined;
+  private readonly customListeners: Array<(tag: LoupeTag, payload: unknown) => void> = [];
 
   constructor(private readonly o: ResolvedOptions) {
     this.visitorId = loadVisitorId(this.local);
@@ -254,6 +256,11 @@ export class Recorder {
     }
   }
 
+  /** Follows Loupe's own events (page views, track, exposure...) as they are recorded: the feedback widget's triggers. */
+  onCustom(listener: (tag: LoupeTag, payload: unknown) => void): void {
+    this.customListeners.push(guard('feedback', listener));
+  }
+
   private custom<T extends LoupeTag>(tag: T, payload: LoupePayloads[T]): void {
     try {
       record.addCustomEvent(tag, payload);
@@ -261,6 +268,7 @@ export class Recorder {
       // rrweb waits for the page's load event; until then Loupe's events go straight to the buffer.
       this.onEvent({ type: RRWEB.Custom, timestamp: Date.now(), data: { tag, payload } });
     }
+    for (const listener of this.customListeners) listener(tag, payload);
   }
 
   private pageview(navigation: 'load' | 'history'): void {
@@ -298,7 +306,8 @@ export class Recorder {
   }
 
   private click(ev: MouseEvent): void {
-    if (!ev.isTrusted) return;
+    // The feedback widget's own clicks are not the visitor using the page.
+    if (!ev.isTrusted || fromWidget(ev.target)) return;
     const el = clickTarget(ev.target, this.rules);
     if (el) this.custom(LOUPE_TAGS.click, clickPayload(ev, el, this.rules, record.mirror.getId(el)));
   }

@@ -16,3 +16,4 @@ export * from './database/embedded-postgres';
 export * from './logging/logging';
 export { serveWorkerEndpoints } from './metrics/worker-endpoints';
 export { MetricsService } from './metrics/metrics.service';
+export { CxService, type VariantStatsOptions } from './feedback/cx.service';

@@ -9,6 +9,7 @@ import { capitalize, formatClock, formatDateTime, formatDuration, plural } from 
 import { FrustrationCell } from '../frustration';
 import { PageHeading, useDocumentTitle } from '../page';
 import { PlayerEngine, type ChunkRef, type ConsoleEntry, type PlayerView } from '../player/engine';
+import { FeedbackPanel, useSessionFeedback } from '../player/feedback-panel';
 import { sessionDetailPath, takePrefetched } from '../player/prefetch';
 import {
   defaultWindow,
@@ -254,7 +255,8 @@ function SessionPlayer({ project, detail, startAt, openedAt }: { project: Projec
   useShortcuts(engine);
 
   const events = useMemo(() => timelineEvents(detail.events, start, detail.signals), [detail.events, detail.signals, start]);
-  const markers = useMemo(() => events.filter((e) => MARKER_KINDS.has(e.kind)), [events]);
+  const feedback = useSessionFeedback(project.id, session.id, start);
+  const markers = useMemo(() => [...events.filter((e) => MARKER_KINDS.has(e.kind)), ...feedback.markers], [events, feedback.markers]);
   const pageviews = useMemo(() => events.filter((e) => e.kind === 'pageview'), [events]);
   const current = lastAtOrBefore(events, time);
   const url = urlAt(pageviews, time, session.entryUrl);
@@ -318,6 +320,7 @@ function SessionPlayer({ project, detail, startAt, openedAt }: { project: Projec
         </div>
       </div>
       <SidePanel events={events} current={current} console={view.console} onJump={seek} start={start} loading={view.loadedChunks < view.totalChunks} />
+      <FeedbackPanel items={feedback.items} start={start} projectId={project.id} onJump={seek} />
     </div>
   );
 }

@@ -42,19 +42,3 @@ export const ExperimentsPage = () => (
     waiting="Results appear once your site reports which variant each visitor saw, with Loupe.exposure(key, variant)."
   />
 );
-
-export const FeedbackPage = () => (
-  <WaitingForSessions
-    title="Feedback"
-    description="NPS, satisfaction and effort scores with the comments people leave, each linked to the session it came from."
-    waiting="Answers appear here once a survey is shown on your site and someone responds."
-  />
-);
-
-export const DashboardPage = () => (
-  <WaitingForSessions
-    title="Dashboard"
-    description="Your site at a glance: visits, frustration, errors and conversion over time, and the pages that need attention first."
-    waiting="The dashboard fills in as soon as the first visits are recorded."
-  />
-);

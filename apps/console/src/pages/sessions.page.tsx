@@ -9,8 +9,8 @@ import { InstallSnippet } from '../install-snippet';
 import { EmptyState, PageHeading, useDocumentTitle } from '../page';
 import { prefetch, sessionDetailPath } from '../player/prefetch';
 import { useProject } from '../projects';
+import { DeviceFilter, TextFilter } from '../filters';
 import {
-  DEVICES,
   fromLocalInput,
   hasFilters,
   listQuery,
@@ -320,17 +320,7 @@ function FiltersBar({ filters, patch, clear }: { filters: SessionFilters; patch(
           )}
         </select>
       </div>
-      <div className="filter">
-        <label htmlFor={`${id}-device`}>Device</label>
-        <select id={`${id}-device`} value={filters.device ?? ''} onChange={(e) => patch({ device: (e.target.value || undefined) as SessionFilters['device'] })}>
-          <option value="">Any device</option>
-          {DEVICES.map((d) => (
-            <option key={d} value={d}>
-              {capitalize(d)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <DeviceFilter id={`${id}-device`} value={filters.device} change={(device) => patch({ device })} />
       <div className="filter">
         <label htmlFor={`${id}-errors`}>Errors</label>
         <select
@@ -405,49 +395,6 @@ function PageChips({ filters, patch }: { filters: SessionFilters; patch(change: 
         </li>
       ) : null}
     </ul>
-  );
-}
-
-/** A text field that filters as the person types, once they pause, without losing what they type. */
-function TextFilter({ id, label, placeholder, value, commit }: { id: string; label: string; placeholder: string; value?: string; commit(v: string | undefined): void }) {
-  const [draft, setDraft] = useState(value ?? '');
-  const sent = useRef(value ?? '');
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-
-  useEffect(() => {
-    // The URL changed from elsewhere (back button, "Clear filters"): show what it says.
-    if ((value ?? '') !== sent.current) {
-      sent.current = value ?? '';
-      setDraft(value ?? '');
-    }
-  }, [value]);
-  useEffect(() => () => clearTimeout(timer.current), []);
-
-  const send = (v: string) => {
-    clearTimeout(timer.current);
-    if (v.trim() === sent.current) return;
-    sent.current = v.trim();
-    commit(v.trim() || undefined);
-  };
-
-  return (
-    <div className="filter">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="search"
-        placeholder={placeholder}
-        value={draft}
-        onChange={(e) => {
-          const v = e.target.value;
-          setDraft(v);
-          clearTimeout(timer.current);
-          timer.current = setTimeout(() => send(v), 400);
-        }}
-        onKeyDown={(e) => e.key === 'Enter' && send(draft)}
-        onBlur={() => send(draft)}
-      />
-    </div>
   );
 }
 

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DeliverWebhookJob, WebhookSender } from '../integrations/webhook';
 import { AlertsRepository } from './alerts.repository';
 import { CheckAlertsJob } from './check-alerts.job';
 
-/** The alert check and the webhook delivery, for whichever process runs workers. */
-@Module({ providers: [AlertsRepository, CheckAlertsJob, WebhookSender, DeliverWebhookJob] })
+/** The alert check, for whichever process runs workers; its messages go out as `webhook.deliver` jobs. */
+@Module({ providers: [AlertsRepository, CheckAlertsJob] })
 export class AlertsJobsModule {}

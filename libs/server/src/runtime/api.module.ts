@@ -8,8 +8,10 @@ import type { LoupeConfig } from '../config/config';
 import { DatabaseModule } from '../database/database.module';
 import { DemoModule } from '../demo/demo.module';
 import { ExperimentsModule } from '../experiments/experiments.module';
+import { FeedbackModule } from '../feedback/feedback.module';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
+import { IntegrationsModule } from '../integrations/integrations.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
@@ -22,7 +24,7 @@ import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
 
 /** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
-export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule];
+export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule, IntegrationsModule];
 
 @Module({})
 export class ApiModule {
@@ -43,6 +45,7 @@ export class ApiModule {
         RecordingsModule,
         PagesModule,
         ExperimentsModule,
+        FeedbackModule,
         SetupModule,
         AdminModule,
         ...(config.demo ? [DemoModule] : []),

@@ -7,6 +7,7 @@ import { LogController } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import type { LoupeConfig } from '../config/config';
 import { INGEST_LIMITS } from '@loupe/contracts/recording';
+import { FEEDBACK_LIMITS } from '@loupe/contracts/feedback';
 import { registerBodyParsers } from '../http/body-parsers';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { registerRequestHooks, requestIdFor } from '../http/request-hooks';
@@ -45,6 +46,7 @@ export async function createApiApp(config: LoupeConfig, platform: Platform, opts
     defaultBytes: 1024 * 1024,
     byPathPrefix: [
       { prefix: '/v1/ingest', bytes: INGEST_LIMITS.maxCompressedBytes },
+      { prefix: '/v1/feedback', bytes: FEEDBACK_LIMITS.bodyBytes },
       { prefix: '/api/v1/sessions/import', bytes: 256 * 1024 * 1024 },
     ],
   });

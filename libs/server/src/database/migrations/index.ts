@@ -4,6 +4,7 @@ import { ProjectSettingsSections1763950000000 } from './1763950000000-project-se
 import { SignalsAndPages1764000000000 } from './1764000000000-signals-and-pages';
 import { Alerts1764010000000 } from './1764010000000-alerts';
 import { InstanceAdmin1764100000000 } from './1764100000000-instance-admin';
+import { Feedback1764300000000 } from './1764300000000-feedback';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   SignalsAndPages1764000000000,
   Alerts1764010000000,
   InstanceAdmin1764100000000,
+  Feedback1764300000000,
 ];
