@@ -111,6 +111,8 @@ function importedPackages(dir) {
         const text = readFileSync(p, 'utf8');
         for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g)) {
           const spec = m[1];
+          // Minified code holds strings that merely follow the word "from"; a package name is one word.
+          if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w.@-]+)*$/i.test(spec)) continue;
           if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) continue;
           names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
         }
