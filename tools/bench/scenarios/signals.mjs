@@ -69,8 +69,11 @@ async function watch(api, probes, since, stop) {
   for (;;) {
     const res = await fetch(`${api.base}/api/v1/sessions?project=${api.projectId}&signal=rage_click&from=${encodeURIComponent(since)}&limit=200`, { headers: { cookie: api.cookie } });
     const seen = performance.now();
-    if (res.ok) for (const s of (await res.json()).sessions) if (!found.has(s.id)) found.set(s.id, seen);
-    else void res.body?.cancel();
+    if (res.ok) {
+      for (const s of (await res.json()).sessions) if (!found.has(s.id)) found.set(s.id, seen);
+    } else {
+      void res.body?.cancel();
+    }
     const pending = [...probes.values()].filter((p) => !found.has(p.sessionId));
     if (stop() && (pending.length === 0 || pending.every((p) => seen - p.accepted > GIVE_UP_MS))) break;
     await sleep(100);
@@ -83,7 +86,7 @@ async function latency(ctx) {
   const api = await startLoupe(ctx, { shape: 'server', inlineWorker: false });
   if (api.skipped) return LOADS.map((load) => ({ scenario: label(load), skipped: api.skipped }));
   const { PORT: _port, HOST: _host, ...env } = api.env;
-  const worker = startServer(ctx.bundle('apps/worker/main'), [], childEnv(env));
+  const worker = startServer(ctx.bundle('apps/worker/main'), [], childEnv({ ...env, LOUPE_WORKER_PORT: '0' }));
   const rows = [];
   try {
     await sleep(2000);
@@ -137,7 +140,7 @@ async function latency(ctx) {
 
 export const signals = {
   name: 'signals',
-  describe: `frustration signals as the worker computes them, in one process (${SECONDS} s rounds after ${WARMUP_SECONDS} s of warm-up, mean of two), then ${ROUND_SECONDS} s of probe visits every ${PROBE_EVERY_MS} ms, each with a rage click, timed from its 202 to GET /api/v1/sessions/:id listing it, with ${LOADS.join(', ')} batches/s of other visits (api + worker process, PostgreSQL + Redis)`,
+  describe: `frustration signals as the worker computes them, in one process (${SECONDS} s rounds after ${WARMUP_SECONDS} s of warm-up, mean of two), then ${ROUND_SECONDS} s of probe visits every ${PROBE_EVERY_MS} ms, each with a rage click, timed from its 202 to the sessions list filtered by rage clicks showing it, with ${LOADS.join(', ')} batches/s of other visits (api + worker process, PostgreSQL + Redis)`,
   async run(ctx) {
     return [await inProcess(ctx), ...(await latency(ctx))];
   },
