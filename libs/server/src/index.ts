@@ -10,6 +10,8 @@ export * from './queue/queue-connection';
 export { SweepJob } from './recordings/sweep.job';
 export { EndSessionJob } from './analysis/end-session.job';
 export { CheckAlertsJob } from './alerts/check-alerts.job';
+export { MaintainPartitionsJob } from './partitions/maintain-partitions.job';
+export { RetentionPolicy } from './partitions/retention-policy';
 export { WebhookSender } from './integrations/webhook';
 export * from './runtime/process';
 export * from './database/embedded-postgres';
