@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaintainPartitionsJob, startEmbeddedPostgres } from '@loupe/server';
 import { MIGRATIONS } from '../../../libs/server/src/database/migrations';
+import { SESSION_DAY } from '../../../libs/server/src/recordings/recordings.repository';
 import { TimePartitions1764900000000 } from '../../../libs/server/src/database/migrations/1764900000000-time-partitions';
 import { serverDatabaseUrl } from '../../../tools/testing/databases';
 import { loginCookie, waitProcessed } from '../../../tools/testing/api-client';
@@ -166,6 +167,15 @@ describe.each([
       );
       expect(placed).toEqual([{ part: partitionOf(table, now), day: session!.day, n: table === 'recording_chunk' ? 1 : expect.any(Number) }]);
     }
+    // A query that names one session reads one partition: the others are pruned while it runs.
+    const plan = (await query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT body FROM recording_chunk
+        WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY}`,
+      [account.project.id, b.sessionId],
+    )).map((r) => r['QUERY PLAN']);
+    const scans = plan.filter((line) => / on recording_chunk_/.test(line));
+    const read = scans.filter((line) => !line.includes('never executed')).map((line) => /on (recording_chunk_(?:p\d{4}_\d{2}|default))\b/.exec(line)?.[1]);
+    expect([...new Set(read.filter(Boolean))]).toEqual([partitionOf('recording_chunk', now)]);
     const detail = await request(api.http).get(`/api/v1/sessions/${b.sessionId}?project=${account.project.id}`).set('cookie', cookie);
     expect(detail.status).toBe(200);
     expect(detail.body.chunks).toHaveLength(1);
