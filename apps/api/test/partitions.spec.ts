@@ -6,10 +6,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MaintainPartitionsJob, startEmbeddedPostgres } from '@loupe/server';
-import { MIGRATIONS } from '../../../libs/server/src/database/migrations';
-import { SESSION_DAY } from '../../../libs/server/src/recordings/recordings.repository';
-import { TimePartitions1764900000000 } from '../../../libs/server/src/database/migrations/1764900000000-time-partitions';
+import { MaintainPartitionsJob, MIGRATIONS, startEmbeddedPostgres } from '@loupe/server';
 import { serverDatabaseUrl } from '../../../tools/testing/databases';
 import { loginCookie, waitProcessed } from '../../../tools/testing/api-client';
 import { batch, fixture, gz, rebase } from '../../../tools/testing/recordings';
@@ -97,7 +94,7 @@ describe.each([
   beforeAll(async () => {
     db = await open();
     // Every migration before the partitions, then rows as an existing install has them.
-    await migrate(db.url, MIGRATIONS.slice(0, MIGRATIONS.indexOf(TimePartitions1764900000000)));
+    await migrate(db.url, MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => new m().name === 'TimePartitions1764900000000')));
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
@@ -170,7 +167,7 @@ describe.each([
     // A query that names one session reads one partition: the others are pruned while it runs.
     const plan = (await query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT body FROM recording_chunk
-        WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY}`,
+        WHERE project_id = $1 AND session_id = $2 AND session_day = (SELECT created_on FROM session WHERE project_id = $1 AND id = $2)`,
       [account.project.id, b.sessionId],
     )).map((r) => r['QUERY PLAN']);
     const scans = plan.filter((line) => / on recording_chunk_/.test(line));

@@ -15,6 +15,7 @@ export { RetentionPolicy } from './partitions/retention-policy';
 export { WebhookSender } from './integrations/webhook';
 export * from './runtime/process';
 export * from './database/embedded-postgres';
+export { MIGRATIONS } from './database/migrations';
 export * from './logging/logging';
 export { serveWorkerEndpoints } from './metrics/worker-endpoints';
 export { MetricsService } from './metrics/metrics.service';
