@@ -195,7 +195,8 @@ describe.each(databaseShapes())('feedback: surveys, answers, inbox and CX on the
       await api.platform.dataSource.query(`INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at) VALUES ($1, $2, $3, now(), now())`, [owner.project.id, v.sessionId, v.visitorId]);
       for (const [i, [name, variant]] of [['pricing', 'cheap'], ['banner', 'red']].entries()) {
         await api.platform.dataSource.query(
-          `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props) VALUES ($1, $2, 'main', 0, $3, now(), 'exposure', $4, $5::jsonb)`,
+          `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props, session_day)
+           VALUES ($1, $2, 'main', 0, $3, now(), 'exposure', $4, $5::jsonb, (SELECT created_on FROM session WHERE project_id = $1 AND id = $2))`,
           [owner.project.id, v.sessionId, i, name, JSON.stringify({ variant })],
         );
       }
@@ -539,7 +540,8 @@ describe.each(databaseShapes())('feedback: surveys, answers, inbox and CX on the
       };
       const event = (sessionId: string, when: string, kind: string, name: string, props: Record<string, unknown>, seq = 0) =>
         api.platform.dataSource.query(
-          `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props) VALUES ($1, $2, 'main', $3, 0, $4, $5, $6, $7::jsonb)`,
+          `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props, session_day)
+           VALUES ($1, $2, 'main', $3, 0, $4, $5, $6, $7::jsonb, (SELECT created_on FROM session WHERE project_id = $1 AND id = $2))`,
           [p.project.id, sessionId, seq, when, kind, name, JSON.stringify(props)],
         );
       // Week 0 cohort: v1 (back in weeks 1 and 2), v2 (back in week 2), v3 (never back). Week 1 cohort: v4 (back in week 2).

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { PageView } from '@loupe/analytics';
 import type { SessionSummary } from '@loupe/replay';
 import type { Signal } from '@loupe/signals';
-import type { StoredChunkFacts } from '../recordings/recordings.repository';
+import { SESSION_DAY, type StoredChunkFacts } from '../recordings/recordings.repository';
 import type { SessionKey } from '../queue/queue.definitions';
 
 export interface SessionToAnalyse {
@@ -45,7 +45,7 @@ export class SessionAnalysisRepository {
 
   async facts(k: SessionKey): Promise<StoredChunkFacts[]> {
     const rows: Array<{ facts: StoredChunkFacts }> = await this.db.query(
-      'SELECT facts FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND facts IS NOT NULL ORDER BY window_id, seq',
+      `SELECT facts FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY} AND facts IS NOT NULL ORDER BY window_id, seq`,
       [k.projectId, k.sessionId],
     );
     return rows.map((r) => r.facts);
@@ -157,7 +157,7 @@ export class SessionAnalysisRepository {
             SELECT v.url FROM page_view v
              WHERE v.project_id = e.project_id AND v.session_id = e.session_id AND v.window_id IS NOT DISTINCT FROM e.window_id AND v.ts <= e.ts
              ORDER BY v.ts DESC LIMIT 1)
-          WHERE e.project_id = $1 AND e.session_id = $2 AND e.url IS NULL`,
+          WHERE e.project_id = $1 AND e.session_id = $2 AND e.session_day = ${SESSION_DAY} AND e.url IS NULL`,
         [k.projectId, k.sessionId],
       );
       return true;

@@ -80,6 +80,12 @@ export const EnvSchema = z.object({
       )
       .default('loopback,linklocal,uniquelocal'),
   ),
+  LOUPE_LONGEST_RETENTION_DAYS: z.coerce
+    .number({ message: 'must be a number of days, such as 90' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(3650, 'must be at most 3650 days (10 years)')
+    .default(90),
   LOUPE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(3600).default(25),
 });
 export type Env = z.input<typeof EnvSchema>;

@@ -41,6 +41,8 @@ export interface LoupeConfig {
   readonly trustProxy: boolean | string;
   /** How long a stopping process waits for in-flight requests and jobs before it exits anyway. */
   readonly shutdownTimeoutMs: number;
+  /** Recordings are kept at most this long in any project; older monthly partitions are dropped whole. */
+  readonly retention: { readonly longestDays: number };
 }
 
 export class ConfigError extends Error {
@@ -107,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     metricsToken: e.LOUPE_METRICS_TOKEN,
     trustProxy: e.LOUPE_TRUST_PROXY === 'true' ? true : e.LOUPE_TRUST_PROXY === 'false' ? false : e.LOUPE_TRUST_PROXY.replace(/\s+/g, ''),
     shutdownTimeoutMs: e.LOUPE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    retention: { longestDays: e.LOUPE_LONGEST_RETENTION_DAYS },
   };
   return deepFreeze(config);
 }

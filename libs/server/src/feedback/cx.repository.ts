@@ -28,7 +28,7 @@ function addVisitorFilters(w: Where, f: VisitorFilters): Where {
   if (f.experiment) {
     const variant = f.variant ? ` AND e.props ->> 'variant' = ${w.param(f.variant)}` : '';
     w.add(
-      `s.visitor_id IN (SELECT x.visitor_id FROM session_event e JOIN session x ON x.project_id = e.project_id AND x.id = e.session_id
+      `s.visitor_id IN (SELECT x.visitor_id FROM session_event e JOIN session x ON x.project_id = e.project_id AND x.id = e.session_id AND x.created_on = e.session_day
                          WHERE e.project_id = {} AND e.kind = 'exposure' AND e.name = {}${variant})`,
       f.project,
       f.experiment,
@@ -144,7 +144,7 @@ export class CxRepository {
     const rows: Array<{ person: string; bucket: Date; revenue: number }> = await this.db.query(
       `SELECT p.person, ${b} AS bucket, sum((e.props ->> ${pProp})::float8)::float8 AS revenue
          FROM session_event e
-         JOIN session s ON s.project_id = e.project_id AND s.id = e.session_id
+         JOIN session s ON s.project_id = e.project_id AND s.id = e.session_id AND s.created_on = e.session_day
          CROSS JOIN LATERAL (
            SELECT COALESCE(s.user_id, (SELECT o.user_id FROM session o WHERE o.project_id = s.project_id AND o.visitor_id = s.visitor_id AND o.user_id IS NOT NULL
                                         ORDER BY o.started_at DESC LIMIT 1)) AS person

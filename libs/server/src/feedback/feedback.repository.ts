@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Assignee, FeedbackListQuery, FeedbackStatus } from '@loupe/contracts';
 import type { SurveyKind } from '@loupe/contracts/feedback';
 import { addFeedbackFilters, likeContains, Where } from './feedback-filters';
+import { SESSION_DAY } from '../recordings/recordings.repository';
 
 export interface NewAnswer {
   projectId: string;
@@ -108,7 +109,7 @@ export class FeedbackRepository {
     const rows: Array<{ id: string; variants: Record<string, string> }> = await this.db.query(
       `WITH s AS (${SESSION_FIRST}),
             seen AS (SELECT jsonb_object_agg(name, props ->> 'variant' ORDER BY ts) AS variants FROM session_event
-                      WHERE project_id = $1 AND session_id = $2 AND kind = 'exposure' AND name IS NOT NULL AND props ->> 'variant' IS NOT NULL)
+                      WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY} AND kind = 'exposure' AND name IS NOT NULL AND props ->> 'variant' IS NOT NULL)
        INSERT INTO feedback (project_id, submission_id, survey_id, session_id, visitor_id, window_id, kind, scale_min, scale_max, score,
                              comment, comment_question, url, device, variants, answered_at)
        SELECT $1, $6, $7, $2, $3, $8, $9, $10, $11, $12, $13, $14, $15, $16, COALESCE(seen.variants, '{}'::jsonb) || $17::jsonb, to_timestamp($4 / 1000.0)

@@ -6,6 +6,8 @@ import { QueueService, withTimeout } from './queue.service';
 export const RECURRING: ReadonlyArray<{ name: JobName; everyMs: number }> = [
   { name: 'recording.sweep', everyMs: 60_000 },
   { name: 'alerts.check', everyMs: 5 * 60_000 },
+  // Hourly is far more often than months turn; it keeps two months ready ahead.
+  { name: 'partitions.maintain', everyMs: 60 * 60_000 },
 ];
 
 /**

@@ -47,6 +47,12 @@ export interface StoredChunk extends ChunkKey {
   facts: unknown;
 }
 
+/**
+ * The partition key of a session's chunks and events (`$1` the project, `$2` the session), for a
+ * query that names one session: PostgreSQL then reads only that month's partition.
+ */
+export const SESSION_DAY = '(SELECT created_on FROM session WHERE project_id = $1 AND id = $2)';
+
 /** The only code that reads and writes sessions, recording chunks and typed events. */
 @Injectable()
 export class RecordingsRepository {
@@ -69,10 +75,12 @@ export class RecordingsRepository {
                last_received_at = now(),
                -- A visit taken up again after it was closed is open again until it goes quiet.
                ended_at = NULL
-         RETURNING 1
+         RETURNING created_on
        )
-       INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body)
-       SELECT $1, $2, $8, $9, $10, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $11, $12, $13, $14, $15 FROM upsert
+       -- The session's day, never the time of arrival: a re-sent chunk must meet the first one in
+       -- the same partition for the key to turn it away.
+       INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body, session_day)
+       SELECT $1, $2, $8, $9, $10, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $11, $12, $13, $14, $15, upsert.created_on FROM upsert
        ON CONFLICT DO NOTHING RETURNING seq`,
       [c.projectId, c.sessionId, c.visitorId, c.firstTs, c.lastTs, c.userAgent, c.source, c.windowId, c.seq, c.batchId, c.eventCount, c.rawBytes, c.body.length, c.encoding, c.body],
     );
@@ -82,7 +90,7 @@ export class RecordingsRepository {
   async findChunk(k: ChunkKey, m: EntityManager = this.db.manager): Promise<StoredChunk | null> {
     const rows: Array<Record<string, unknown>> = await m.query(
       `SELECT project_id, session_id, window_id, seq, first_ts, last_ts, event_count, encoding, body, processed_at, facts
-         FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4`,
+         FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4 AND session_day = ${SESSION_DAY}`,
       [k.projectId, k.sessionId, k.windowId, k.seq],
     );
     const r = rows[0];
@@ -125,7 +133,7 @@ export class RecordingsRepository {
     const rows: Array<{ url: string | null; source: string }> = await this.db.query(
       `SELECT s.source,
               (SELECT c.facts ->> 'endUrl' FROM recording_chunk c
-                WHERE c.project_id = s.project_id AND c.session_id = s.id AND c.window_id = $3 AND c.seq < $4 AND c.facts IS NOT NULL
+                WHERE c.project_id = s.project_id AND c.session_id = s.id AND c.session_day = s.created_on AND c.window_id = $3 AND c.seq < $4 AND c.facts IS NOT NULL
                 ORDER BY c.seq DESC LIMIT 1) AS url
          FROM session s WHERE s.project_id = $1 AND s.id = $2`,
       [k.projectId, k.sessionId, k.windowId, k.seq],
@@ -134,12 +142,17 @@ export class RecordingsRepository {
   }
 
   async replaceChunkEvents(m: EntityManager, k: ChunkKey, events: TypedEvent[]): Promise<void> {
-    await m.query('DELETE FROM session_event WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4', [k.projectId, k.sessionId, k.windowId, k.seq]);
+    await m.query(`DELETE FROM session_event WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4 AND session_day = ${SESSION_DAY}`, [
+      k.projectId,
+      k.sessionId,
+      k.windowId,
+      k.seq,
+    ]);
     if (events.length === 0) return;
     const col = <T>(f: (e: TypedEvent) => T) => events.map(f);
     await m.query(
-      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, name, selector, text, x, y, props)
-       SELECT $1, $2, $3, $4, u.idx, to_timestamp(u.ts / 1000.0), u.kind, u.url, u.name, u.selector, u.text, u.x, u.y, u.props::jsonb
+      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, name, selector, text, x, y, props, session_day)
+       SELECT $1, $2, $3, $4, u.idx, to_timestamp(u.ts / 1000.0), u.kind, u.url, u.name, u.selector, u.text, u.x, u.y, u.props::jsonb, ${SESSION_DAY}
          FROM unnest($5::int[], $6::float8[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::float8[], $14::text[])
            AS u(idx, ts, kind, url, name, selector, text, x, y, props)`,
       [
@@ -165,7 +178,8 @@ export class RecordingsRepository {
   async markProcessed(m: EntityManager, k: ChunkKey, facts: StoredChunkFacts): Promise<void> {
     await m.query(
       `WITH chunk AS (
-         UPDATE recording_chunk SET processed_at = now(), facts = $5 WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4
+         UPDATE recording_chunk SET processed_at = now(), facts = $5
+          WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4 AND session_day = ${SESSION_DAY}
          RETURNING project_id, session_id
        )
        UPDATE session s SET facts_changed_at = clock_timestamp() FROM chunk WHERE s.project_id = chunk.project_id AND s.id = chunk.session_id`,
@@ -176,7 +190,8 @@ export class RecordingsRepository {
   /** Chunks of a session still kept as they came (gzip), for compaction once the visit has ended. */
   async gzipChunks(projectId: string, sessionId: string): Promise<ChunkKey[]> {
     const rows: Array<{ window_id: string; seq: number }> = await this.db.query(
-      "SELECT window_id, seq FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND encoding = 'gzip' AND processed_at IS NOT NULL ORDER BY window_id, seq",
+      `SELECT window_id, seq FROM recording_chunk
+        WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY} AND encoding = 'gzip' AND processed_at IS NOT NULL ORDER BY window_id, seq`,
       [projectId, sessionId],
     );
     return rows.map((r) => ({ projectId, sessionId, windowId: r.window_id, seq: r.seq }));
@@ -186,7 +201,8 @@ export class RecordingsRepository {
   async replaceBodyIfEncoded(k: ChunkKey, from: 'gzip' | 'br', body: Buffer, encoding: 'gzip' | 'br'): Promise<boolean> {
     // TypeORM answers an UPDATE with [rows, count].
     const [, updated] = (await this.db.query(
-      'UPDATE recording_chunk SET body = $5, encoding = $6, stored_bytes = $7 WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4 AND encoding = $8',
+      `UPDATE recording_chunk SET body = $5, encoding = $6, stored_bytes = $7
+        WHERE project_id = $1 AND session_id = $2 AND window_id = $3 AND seq = $4 AND session_day = ${SESSION_DAY} AND encoding = $8`,
       [k.projectId, k.sessionId, k.windowId, k.seq, body, encoding, body.length, from],
     )) as [unknown[], number];
     return updated === 1;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SESSION_DAY } from './recordings.repository';
 import type { ChunkView, SessionListQuery, SessionSummary, SignalKind, SignalView, TypedEventView } from '@loupe/contracts';
 
 interface SessionRow {
@@ -33,7 +34,7 @@ interface SessionRow {
 const SESSION_COLUMNS = `s.id, s.visitor_id, s.user_id, s.started_at, s.last_event_at, s.duration_ms, s.active_ms, s.entry_url, s.exit_url,
   s.page_count, s.click_count, s.error_count, s.event_count, s.device, s.browser, s.os, s.viewport_width, s.viewport_height,
   s.signal_counts, s.frustration_score, s.entry_page, s.exit_page, s.bounced, s.ended_at IS NOT NULL AS ended,
-  (SELECT count(*)::int FROM recording_chunk c WHERE c.project_id = s.project_id AND c.session_id = s.id AND c.processed_at IS NULL)
+  (SELECT count(*)::int FROM recording_chunk c WHERE c.project_id = s.project_id AND c.session_id = s.id AND c.session_day = s.created_on AND c.processed_at IS NULL)
     + CASE WHEN s.facts_changed_at IS NOT NULL AND (s.analysed_at IS NULL OR s.analysed_at < s.facts_changed_at) THEN 1 ELSE 0 END AS unprocessed`;
 
 /** Reads sessions for the console and the API; writes belong to the recordings repository. */
@@ -75,7 +76,7 @@ export class SessionsRepository {
     }
     if (q.url) {
       add(
-        `(s.entry_url ILIKE ? OR EXISTS (SELECT 1 FROM session_event e WHERE e.project_id = s.project_id AND e.session_id = s.id AND e.kind = 'pageview' AND e.url ILIKE ?))`,
+        `(s.entry_url ILIKE ? OR EXISTS (SELECT 1 FROM session_event e WHERE e.project_id = s.project_id AND e.session_id = s.id AND e.session_day = s.created_on AND e.kind = 'pageview' AND e.url ILIKE ?))`,
         `%${escapeLike(q.url)}%`,
       );
     }
@@ -100,7 +101,7 @@ export class SessionsRepository {
     const rows: Array<{ ts: Date; kind: string; url: string | null; name: string | null; selector: string | null; text: string | null; x: number | null; y: number | null; props: Record<string, unknown> | null }> =
       await this.db.query(
         `SELECT ts, kind, url, name, selector, text, x, y, props FROM session_event
-          WHERE project_id = $1 AND session_id = $2 AND kind <> 'scroll' ORDER BY ts, window_id, seq, idx LIMIT $3`,
+          WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY} AND kind <> 'scroll' ORDER BY ts, window_id, seq, idx LIMIT $3`,
         [projectId, sessionId, limit],
       );
     return rows.map((r) => ({ ...r, ts: r.ts.toISOString() }));
@@ -118,7 +119,7 @@ export class SessionsRepository {
   async chunks(projectId: string, sessionId: string): Promise<ChunkView[]> {
     const rows: Array<{ window_id: string; seq: number; first_ts: Date; last_ts: Date; event_count: number; full_snapshots: number[] | null }> = await this.db.query(
       `SELECT window_id, seq, first_ts, last_ts, event_count, facts -> 'fullSnapshots' AS full_snapshots FROM recording_chunk
-        WHERE project_id = $1 AND session_id = $2 ORDER BY first_ts, window_id, seq`,
+        WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY} ORDER BY first_ts, window_id, seq`,
       [projectId, sessionId],
     );
     return rows.map((r) => ({
@@ -139,7 +140,7 @@ export class SessionsRepository {
       filter = ' AND (window_id, seq) IN (SELECT * FROM unnest($3::text[], $4::int[]))';
     }
     const rows: Array<{ window_id: string; seq: number; encoding: 'gzip' | 'br'; body: Buffer }> = await this.db.query(
-      `SELECT window_id, seq, encoding, body FROM recording_chunk WHERE project_id = $1 AND session_id = $2${filter} ORDER BY first_ts, window_id, seq`,
+      `SELECT window_id, seq, encoding, body FROM recording_chunk WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY}${filter} ORDER BY first_ts, window_id, seq`,
       params,
     );
     return rows.map((r) => ({ windowId: r.window_id, seq: r.seq, encoding: r.encoding, body: r.body }));

@@ -16,6 +16,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { PagesModule } from '../pages/pages.module';
+import { PartitionsJobsModule } from '../partitions/partitions-jobs.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { QueueModule } from '../queue/queue.module';
 import { SdkConfigModule } from '../sdk-config/sdk-config.module';
@@ -24,7 +25,7 @@ import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
 
 /** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
-export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule, IntegrationsModule];
+export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule, IntegrationsModule, PartitionsJobsModule];
 
 @Module({})
 export class ApiModule {
