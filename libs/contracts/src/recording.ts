@@ -195,3 +195,14 @@ export interface SdkConfig {
   v: 1;
   [section: string]: unknown;
 }
+
+/** One running experiment as the SDK sees it (`experiments` section of `GET /v1/config`). */
+export interface SdkExperiment {
+  key: string;
+  /** In order; weights add up to 1. */
+  variants: Array<{ key: string; weight: number }>;
+}
+
+export interface ExperimentsSdkConfig {
+  experiments: SdkExperiment[];
+}
