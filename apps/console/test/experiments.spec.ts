@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentResults } from '@loupe/contracts';
-import { assignVariant } from '../../../libs/recorder/src/experiments';
+import { assignVariant } from '@loupe/contracts/recording';
 import { browserAvailable, launchBrowser } from '../../../tools/testing/browser';
 import { root, startConsoleServer } from '../../../tools/testing/console-build';
 import { isCI } from '../../../tools/testing/services';
@@ -115,7 +115,7 @@ describe.skipIf(!browserAvailable() && !isCI)('an experiment from Loupe.getVaria
     }));
     // The worker extracts exposures and events from the recordings; wait until it has them all.
     const deadline = Date.now() + 30_000;
-    let results: ExperimentResults | null = null;
+    let results: ExperimentResults;
     for (;;) {
       results = await call<ExperimentResults>(`/api/v1/experiments/${experimentId}/results?project=${account.project.id}`);
       const figures = results.metrics[0]!.variants;
