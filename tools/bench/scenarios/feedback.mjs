@@ -45,6 +45,13 @@ export async function seed(databaseUrl, projectId, surveys) {
          FROM generate_series(1, $2) g`,
       [projectId, SESSIONS],
     );
+    // Each visitor's first exposure, as chunk processing records it: what the visitor figures filter on.
+    await db.query(
+      `INSERT INTO experiment_exposure (project_id, experiment_key, visitor_id, variant, session_id, first_ts)
+       SELECT $1, 'checkout', 'v' || g, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END, 's' || (CASE WHEN g = 0 THEN $2 ELSE g END), now() - ($3 || ' days')::interval
+         FROM generate_series(0, $2 - 1) g`,
+      [projectId, VISITORS, DAYS],
+    );
     const kinds = [
       ['nps', 0, 10],
       ['csat', 1, 5],
