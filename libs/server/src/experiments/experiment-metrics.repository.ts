@@ -94,7 +94,7 @@ export class ExperimentMetricsRepository {
   /** Σ of a numeric property per visitor; with it, the number of events that carried it (for a mean per event). */
   eventProperty(scope: ExperimentScope, event: string, property: string, cap?: number): Promise<DayStatistics[]> {
     return this.perVisitor(scope, {
-      source: `SELECT s.visitor_id, e.ts, CASE WHEN jsonb_typeof(e.props -> $7) = 'number' THEN (e.props ->> $7)::float8 END AS value
+      source: `SELECT s.visitor_id, e.ts, CASE WHEN jsonb_typeof(e.props -> $7::text) = 'number' THEN (e.props ->> $7::text)::float8 END AS value
                  FROM session_event e JOIN session s ON s.project_id = e.project_id AND s.id = e.session_id
                 WHERE e.project_id = $1 AND e.kind = 'custom' AND e.name = $6 AND ${BEFORE_END('e.ts')}`,
       params: [event, property],
