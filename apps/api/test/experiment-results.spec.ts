@@ -184,6 +184,49 @@ describe.each(databaseShapes())('experiment results from stored events on the $n
     });
   });
 
+  it('computes page, per-event, frustration and feedback metrics from after exposure, and answers data without variance with a sentence', async () => {
+    const put = await request(api.http)
+      .put(`/api/v1/experiments/${experimentId}?project=${account.project.id}`)
+      .set('cookie', cookie)
+      .send(
+        definition({
+          secondaryMetrics: [
+            { key: 'cart', kind: 'conversion', page: '/cart' },
+            { key: 'order-value', kind: 'property', event: 'purchase', property: 'amount', aggregate: 'mean' },
+            { key: 'frustrated', kind: 'frustration' },
+            { key: 'nps', kind: 'feedback', score: 'nps' },
+          ],
+        }),
+      );
+    expect(put.status).toBe(200);
+    const res = await results();
+    expect(res.status).toBe(200);
+    const byKey = Object.fromEntries((res.body.metrics as Array<{ key: string }>).map((m) => [m.key, m])) as Record<string, { type: string; inverse: boolean; variants: unknown[]; results: Array<{ error: string | null }> }>;
+    // Every page view of /cart came before its visit's exposure, except v4's second visit (exposed to control earlier).
+    expect(byKey['cart']!.variants).toEqual([
+      { variant: 'control', n: 4, sum: 1, denominator: null, value: 0.25 },
+      { variant: 'b', n: 3, sum: 0, denominator: null, value: 0 },
+    ]);
+    // Per purchase: control 10 and 30; b 20, 5 and 40.
+    expect(byKey['order-value']).toMatchObject({ type: 'ratio' });
+    expect(byKey['order-value']!.variants).toEqual([
+      { variant: 'control', n: 4, sum: 40, denominator: 2, value: 20 },
+      { variant: 'b', n: 3, sum: 65, denominator: 3, value: 65 / 3 },
+    ]);
+    // Sessions going on at or after exposure: v2's earlier visit is not one; nobody struggled.
+    expect(byKey['frustrated']).toMatchObject({ type: 'ratio', inverse: true });
+    expect(byKey['frustrated']!.variants).toEqual([
+      { variant: 'control', n: 4, sum: 0, denominator: 5, value: 0 },
+      { variant: 'b', n: 3, sum: 0, denominator: 3, value: 0 },
+    ]);
+    expect(byKey['frustrated']!.results[0]!.error).toEqual(expect.any(String));
+    expect(byKey['nps']!.variants).toEqual([
+      { variant: 'control', n: 0, sum: 0, denominator: null, value: null },
+      { variant: 'b', n: 0, sum: 0, denominator: null, value: null },
+    ]);
+    expect(byKey['nps']!.results[0]!.error).toEqual(expect.any(String));
+  });
+
   describe('bad input: a 4xx with a message, and nothing stored changed', () => {
     const stored = async () => (await get(`/api/v1/experiments/${experimentId}?project=${account.project.id}`)).body.experiment;
     const put = (body: unknown, c = cookie) => request(api.http).put(`/api/v1/experiments/${experimentId}?project=${account.project.id}`).set('cookie', c).send(body as object);
