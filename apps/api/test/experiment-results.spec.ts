@@ -201,7 +201,8 @@ describe.each(databaseShapes())('experiment results from stored events on the $n
     expect(put.status).toBe(200);
     const res = await results();
     expect(res.status).toBe(200);
-    const byKey = Object.fromEntries((res.body.metrics as Array<{ key: string }>).map((m) => [m.key, m])) as Record<string, { type: string; inverse: boolean; variants: unknown[]; results: Array<{ error: string | null }> }>;
+    type Metric = { key: string; type: string; inverse: boolean; variants: unknown[]; results: Array<{ error: string | null }> };
+    const byKey: Record<string, Metric> = Object.fromEntries((res.body.metrics as Metric[]).map((m) => [m.key, m]));
     // Every page view of /cart came before its visit's exposure, except v4's second visit (exposed to control earlier).
     expect(byKey['cart']!.variants).toEqual([
       { variant: 'control', n: 4, sum: 1, denominator: null, value: 0.25 },
