@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
+import { experiments } from './scenarios/experiments.mjs';
 import { feedback } from './scenarios/feedback.mjs';
 import { healthz } from './scenarios/healthz.mjs';
 import { ingest } from './scenarios/ingest.mjs';
@@ -24,7 +25,7 @@ import { storage } from './scenarios/storage.mjs';
 import { worker } from './scenarios/worker.mjs';
 
 /** In the order they run. A scenario's `run(ctx)` returns rows; see `withRatio` for their fields. */
-const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, scale, signals, replay, stats, feedback];
+const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, scale, signals, replay, stats, feedback, experiments];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist/bench');

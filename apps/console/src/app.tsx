@@ -6,7 +6,7 @@ import { LoginPage } from './pages/login.page';
 import { loadPlayerPage, PlayerRoute } from './pages/player.route';
 import { FeedbackPage } from './pages/feedback.page';
 import { PagesPage } from './pages/pages.page';
-import { ExperimentsPage, FunnelsPage, HeatmapsPage } from './pages/section.pages';
+import { FunnelsPage, HeatmapsPage } from './pages/section.pages';
 import { SessionsPage } from './pages/sessions.page';
 import { QueuesPage } from './pages/queues.page';
 import { SettingsPage } from './pages/settings.page';
@@ -23,6 +23,10 @@ if (replayLink?.[1] && replayLink[2]) {
 
 // The Dashboard's charts (recharts) load with it, not with the rest of the console.
 const DashboardPage = lazy(() => import('./pages/dashboard.page'));
+// So do the Experiments pages' (the forest plots and the cumulative chart).
+const ExperimentsListPage = lazy(() => import('./pages/experiments.page').then((m) => ({ default: m.ExperimentsListPage })));
+const ExperimentPage = lazy(() => import('./pages/experiments.page').then((m) => ({ default: m.ExperimentPage })));
+const loadingExperiments = <LoadingScreen label="Loading the experiments…" />;
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
@@ -46,7 +50,22 @@ const router = createBrowserRouter([
           { path: 'pages', element: <PagesPage /> },
           { path: 'heatmaps', element: <HeatmapsPage /> },
           { path: 'funnels', element: <FunnelsPage /> },
-          { path: 'experiments', element: <ExperimentsPage /> },
+          {
+            path: 'experiments',
+            element: (
+              <Suspense fallback={loadingExperiments}>
+                <ExperimentsListPage />
+              </Suspense>
+            ),
+          },
+          {
+            path: 'experiments/:experimentId',
+            element: (
+              <Suspense fallback={loadingExperiments}>
+                <ExperimentPage />
+              </Suspense>
+            ),
+          },
           { path: 'feedback', element: <FeedbackPage /> },
           {
             path: 'dashboard',

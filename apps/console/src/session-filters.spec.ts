@@ -31,6 +31,15 @@ describe('session filters in the page URL', () => {
     expect(readFilters(new URLSearchParams('signal=angry&minFrustration=400')).signal).toBeUndefined();
   });
 
+  it("carries an experiment's variant, the link of \"watch replays of this variant\", and drops a variant without its experiment", () => {
+    const query = 'experiment=checkout-v2&variant=b';
+    const filters = readFilters(new URLSearchParams(query));
+    expect(filters).toMatchObject({ experiment: 'checkout-v2', variant: 'b' });
+    expect(writeFilters(filters).toString()).toBe(query);
+    expect(Object.fromEntries(listQuery(PROJECT, filters))).toMatchObject({ experiment: 'checkout-v2', variant: 'b' });
+    expect(readFilters(new URLSearchParams('variant=b')).variant).toBeUndefined();
+  });
+
   it('ignores what it cannot use instead of failing the page', () => {
     const filters = readFilters(new URLSearchParams('range=forever&from=yesterday&minDuration=-5&device=fridge&hasError=maybe&url=%20%20&signal=angry&bounced=maybe'));
     expect(filters).toEqual({

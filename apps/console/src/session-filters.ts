@@ -56,6 +56,10 @@ export interface SessionFilters {
   entryPage?: string;
   exitPage?: string;
   signalPage?: string;
+  /** An experiment's key: sessions of its exposed visitors, from their exposure on. */
+  experiment?: string;
+  /** With `experiment`: one variant's visitors. */
+  variant?: string;
 }
 
 const isPreset = (v: string | null): v is RangePreset => RANGE_PRESETS.some((p) => p.value === v);
@@ -91,6 +95,9 @@ export function readFilters(params: URLSearchParams): SessionFilters {
     entryPage: text(params.get('entryPage')),
     exitPage: text(params.get('exitPage')),
     signalPage: text(params.get('signalPage')),
+    experiment: text(params.get('experiment')),
+    // A variant is always of one experiment: alone it would be refused by the API.
+    variant: text(params.get('experiment')) ? text(params.get('variant')) : undefined,
   };
 }
 
@@ -102,6 +109,10 @@ function extras(f: SessionFilters, out: URLSearchParams): void {
   for (const name of PAGE_FILTERS) {
     const v = f[name];
     if (v) out.set(name, v);
+  }
+  if (f.experiment) {
+    out.set('experiment', f.experiment);
+    if (f.variant) out.set('variant', f.variant);
   }
 }
 

@@ -159,6 +159,8 @@ export const ComparisonResult = z.object({
   error: z.string().nullable().describe('Why there is no result, when the data gives none; the numbers are then null'),
 });
 
+export type ComparisonResult = z.infer<typeof ComparisonResult>;
+
 export const AnalyzeExperimentResponse = z.object({
   srm: z.object({ pValue: Nullable, flagged: z.boolean(), error: z.string().nullable() }),
   metrics: z.array(z.object({ key: z.string(), inverse: z.boolean(), theta: Nullable, results: z.array(ComparisonResult) })),

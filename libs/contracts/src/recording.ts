@@ -195,3 +195,50 @@ export interface SdkConfig {
   v: 1;
   [section: string]: unknown;
 }
+
+/** One running experiment as the SDK sees it (`experiments` section of `GET /v1/config`). */
+export interface SdkExperiment {
+  key: string;
+  /** In order; weights add up to 1. */
+  variants: Array<{ key: string; weight: number }>;
+}
+
+export interface ExperimentsSdkConfig {
+  experiments: SdkExperiment[];
+}
+
+// How `Loupe.getVariant` assigns, here so that a site's server (or a test) can compute the same variant.
+
+/**
+ * A number in [0, 1) from the experiment key and the visitor id: FNV-1a over the UTF-16 code units,
+ * then MurmurHash3's finalizer so that ids differing in their last characters spread over the whole
+ * range. The same inputs give the same number in every browser, so a visitor keeps their variant.
+ */
+export function bucketOf(experimentKey: string, visitorId: string): number {
+  const text = `${experimentKey}\u0000${visitorId}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
+/** The variant whose share of [0, 1) holds the visitor's bucket; weights are taken relative to their sum. */
+export function assignVariant(experiment: SdkExperiment, visitorId: string): string | null {
+  const variants = experiment.variants.filter((v) => typeof v.key === 'string' && v.weight > 0);
+  const total = variants.reduce((s, v) => s + v.weight, 0);
+  if (!variants.length || !(total > 0)) return null;
+  const point = bucketOf(experiment.key, visitorId) * total;
+  let edge = 0;
+  for (const v of variants) {
+    edge += v.weight;
+    if (point < edge) return v.key;
+  }
+  return variants[variants.length - 1]!.key;
+}

@@ -4,7 +4,8 @@ import { SIGNAL_KINDS } from './signals.contract';
 const Millis = z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(0);
 const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2026-11-22T08:00:00Z' });
 
-export const SessionListQuery = z.strictObject({
+export const SessionListQuery = z
+  .strictObject({
   project: z.uuid({ message: 'must be the id of one of your projects' }),
   from: Instant.optional(),
   to: Instant.optional(),
@@ -28,9 +29,14 @@ export const SessionListQuery = z.strictObject({
   minFrustration: z.coerce.number().min(0).max(100).optional(),
   /** Visits that saw one page only. */
   bounced: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  /** Sessions of visitors exposed to this experiment (its key), from their first exposure on. */
+  experiment: z.string().min(1).max(100).optional(),
+  /** With `experiment`: only visitors first exposed to this variant. */
+  variant: z.string().min(1).max(100).optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+})
+  .refine((q) => !q.variant || q.experiment, { message: 'variant needs experiment: name the experiment whose variant this is', path: ['variant'] });
 export type SessionListQuery = z.infer<typeof SessionListQuery>;
 
 export const SessionSummary = z.object({

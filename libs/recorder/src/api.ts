@@ -54,6 +54,19 @@ export function exposure(experimentKey: string, variant: string): void {
   call('Loupe.exposure', (r) => r.exposure(experimentKey, variant));
 }
 
+/**
+ * The visitor's variant of a running experiment, assigned by a hash of the experiment key and the
+ * visitor id with the weights set in Loupe, and recorded as an exposure. Resolves null when the
+ * experiment is not running (show the page's default) and never rejects.
+ */
+export function getVariant(experimentKey: string): Promise<string | null> {
+  return new Promise<string | null>((resolve) => {
+    call('Loupe.getVariant', (r) => {
+      r.getVariant(experimentKey).then(resolve, () => resolve(null));
+    });
+  });
+}
+
 export function getSessionId(): string | null {
   return guard('Loupe.getSessionId', () => current?.session.id ?? null)() ?? null;
 }
@@ -100,4 +113,4 @@ export const feedback = {
   },
 };
 
-export const Loupe = { init, track, identify, exposure, getSessionId, getVisitorId, flush, stop, feedback };
+export const Loupe = { init, track, identify, exposure, getVariant, getSessionId, getVisitorId, flush, stop, feedback };

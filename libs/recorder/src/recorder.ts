@@ -20,6 +20,7 @@ import { randomId } from './ids';
 import type { ConsoleLevel, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 import { fromWidget } from './feedback/widget';
+import { variantFor } from './experiments';
 import { loadRemoteConfig } from './remote-config';
 import { maskText, privacyOptions, textRules, type TextRules } from './privacy';
 import { newBatch, Sender, type Batch, type Settled } from './sender';
@@ -122,6 +123,8 @@ export class Recorder {
   private errors = 0;
   private user: IdentifyPayload | undefined;
   private readonly customListeners: Array<(tag: LoupeTag, payload: unknown) => void> = [];
+  /** Experiments whose exposure this page has recorded. */
+  private readonly exposed = new Set<string>();
 
   constructor(private readonly o: ResolvedOptions) {
     this.visitorId = loadVisitorId(this.local);
@@ -197,6 +200,20 @@ export class Recorder {
 
   exposure(experiment: string, variant: string): void {
     this.custom(LOUPE_TAGS.exposure, { experiment: truncate(String(experiment), 200), variant: truncate(String(variant), 200) });
+  }
+
+  /**
+   * The visitor's variant of a running experiment, and its exposure recorded (once per page: the
+   * server keeps each visitor's first). Null when the experiment is not running.
+   */
+  async getVariant(experiment: string): Promise<string | null> {
+    const key = String(experiment);
+    const variant = variantFor(await this.remoteConfig, key, this.visitorId, this.local);
+    if (variant !== null && this.running && !this.exposed.has(key)) {
+      this.exposed.add(key);
+      this.exposure(key, variant);
+    }
+    return variant;
   }
 
   flush(): Promise<void> {

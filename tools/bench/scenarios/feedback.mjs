@@ -33,17 +33,24 @@ export async function seed(databaseUrl, projectId, surveys) {
       [projectId, SESSIONS, VISITORS, IDENTIFIED, DAYS],
     );
     await db.query(
-      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props)
+      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props, session_day)
        SELECT $1, 's' || (1 + (g * 7) % $3), 'main', 0, g, now() - (random() * $4 || ' days')::interval, 'custom', 'purchase',
-              jsonb_build_object('value', round((random() * 200)::numeric, 2))
+              jsonb_build_object('value', round((random() * 200)::numeric, 2)), (now() AT TIME ZONE 'UTC')::date
          FROM generate_series(1, $2) g`,
       [projectId, PURCHASES, SESSIONS, DAYS],
     );
     await db.query(
-      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props)
-       SELECT $1, 's' || g, 'main', 1, 0, now(), 'exposure', 'checkout', jsonb_build_object('variant', CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END)
+      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, name, props, session_day)
+       SELECT $1, 's' || g, 'main', 1, 0, now(), 'exposure', 'checkout', jsonb_build_object('variant', CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END), (now() AT TIME ZONE 'UTC')::date
          FROM generate_series(1, $2) g`,
       [projectId, SESSIONS],
+    );
+    // Each visitor's first exposure, as chunk processing records it: what the visitor figures filter on.
+    await db.query(
+      `INSERT INTO experiment_exposure (project_id, experiment_key, visitor_id, variant, session_id, first_ts)
+       SELECT $1, 'checkout', 'v' || g, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END, 's' || (CASE WHEN g = 0 THEN $2 ELSE g END), now() - ($3 || ' days')::interval
+         FROM generate_series(0, $2 - 1) g`,
+      [projectId, VISITORS, DAYS],
     );
     const kinds = [
       ['nps', 0, 10],

@@ -34,11 +34,3 @@ export const FunnelsPage = () => (
     waiting="Define a funnel from the pages and events of recorded visits; none have been recorded for this project yet."
   />
 );
-
-export const ExperimentsPage = () => (
-  <WaitingForSessions
-    title="Experiments"
-    description="Which variant of a page wins, and by how much: lift, confidence intervals and a warning when traffic is not split as planned."
-    waiting="Results appear once your site reports which variant each visitor saw, with Loupe.exposure(key, variant)."
-  />
-);

@@ -9,7 +9,7 @@ import { InstallSnippet } from '../install-snippet';
 import { EmptyState, PageHeading, useDocumentTitle } from '../page';
 import { prefetch, sessionDetailPath } from '../player/prefetch';
 import { useProject } from '../projects';
-import { DeviceFilter, TextFilter } from '../filters';
+import { DeviceFilter, ExperimentFilters, TextFilter } from '../filters';
 import {
   fromLocalInput,
   hasFilters,
@@ -321,6 +321,7 @@ function FiltersBar({ filters, patch, clear }: { filters: SessionFilters; patch(
         </select>
       </div>
       <DeviceFilter id={`${id}-device`} value={filters.device} change={(device) => patch({ device })} />
+      <ExperimentFilters id={id} experiment={filters.experiment} variant={filters.variant} change={patch} />
       <div className="filter">
         <label htmlFor={`${id}-errors`}>Errors</label>
         <select

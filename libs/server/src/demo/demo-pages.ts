@@ -104,6 +104,11 @@ export function cartPage(opts: { key: string | null; endpoint: string }): string
 <script>
   var items = JSON.parse(localStorage.getItem('demo-cart') || '[]');
   document.getElementById('items').innerHTML = items.length ? items.map(function (i) { return '<li>' + i + '</li>'; }).join('') : '<li>Nothing yet.</li>';
+  // An experiment to try: define one with the key "demo-checkout-button" and variants "control" and
+  // "b" in the console's project, and half the visitors see the other label.
+  window.Loupe && Loupe.getVariant('demo-checkout-button').then(function (variant) {
+    if (variant === 'b') document.getElementById('checkout').textContent = 'Buy now';
+  });
   document.getElementById('checkout').addEventListener('click', function () {
     localStorage.removeItem('demo-cart');
     window.Loupe && Loupe.track('purchase', { items: items.length });

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { CohortActivity, RevenueRow, ScoreCount } from '@loupe/analytics';
 import type { CxInterval } from '@loupe/contracts';
 import type { SurveyKind } from '@loupe/contracts/feedback';
+import { exposedSessionsCondition } from '../experiments/exposures.repository';
 import { addFeedbackFilters, Where, type FeedbackFilters } from './feedback-filters';
 
 /** Which visitors the visitor-based figures (retention, churn, lifetime value) count. */
@@ -25,15 +26,8 @@ const bucket = (interval: CxInterval, column: string, w: Where) => `date_trunc($
 function addVisitorFilters(w: Where, f: VisitorFilters): Where {
   w.add('s.project_id = {}', f.project);
   if (f.device) w.add('s.device = {}', f.device);
-  if (f.experiment) {
-    const variant = f.variant ? ` AND e.props ->> 'variant' = ${w.param(f.variant)}` : '';
-    w.add(
-      `s.visitor_id IN (SELECT x.visitor_id FROM session_event e JOIN session x ON x.project_id = e.project_id AND x.id = e.session_id AND x.created_on = e.session_day
-                         WHERE e.project_id = {} AND e.kind = 'exposure' AND e.name = {}${variant})`,
-      f.project,
-      f.experiment,
-    );
-  }
+  // The variant a visitor is in is their first exposure, as experiment results count it.
+  if (f.experiment) w.add(exposedSessionsCondition((v) => w.param(v), { experiment: f.experiment, variant: f.variant, fromExposure: false }));
   return w;
 }
 

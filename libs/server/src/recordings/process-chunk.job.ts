@@ -4,6 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { IngestBatch } from '@loupe/contracts/recording';
 import { analyzeChunk } from '@loupe/replay';
 import { signalInputsOf } from '@loupe/signals';
+import { ExposuresRepository } from '../experiments/exposures.repository';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
 import { analyseDedupId, type JobPayloads, type JobResults } from '../queue/queue.definitions';
 import { QueueService } from '../queue/queue.service';
@@ -40,7 +41,8 @@ export const analyseJobOptions = (k: { projectId: string; sessionId: string }) =
 /**
  * Turns one stored chunk into typed events and the facts its session is analysed from, then asks
  * for that analysis. Idempotent: the chunk's events and facts are replaced, not added. Nothing here
- * locks the session, so chunks of one visit are processed side by side.
+ * locks the session, so chunks of one visit are processed side by side. Exposures to experiments
+ * are recorded here too, the earliest per visitor kept.
  */
 @Injectable()
 @JobHandler('recording.process-chunk')
@@ -50,6 +52,7 @@ export class ProcessChunkJob implements JobHandlerClass<Payload, JobResults['rec
   constructor(
     private readonly recordings: RecordingsRepository,
     private readonly queue: QueueService,
+    private readonly exposures: ExposuresRepository,
   ) {}
 
   async handle(key: Payload): Promise<JobResults['recording.process-chunk']> {
@@ -71,6 +74,7 @@ export class ProcessChunkJob implements JobHandlerClass<Payload, JobResults['rec
     await this.recordings.transaction(async (m) => {
       await this.recordings.replaceChunkEvents(m, key, analysis.events);
       await this.recordings.markProcessed(m, key, stored);
+      await this.exposures.recordFromChunk(m, key, analysis.events);
     });
     const session = { projectId: key.projectId, sessionId: key.sessionId };
     // A queue that does not answer now is not a reason to process the chunk again: the sweeper

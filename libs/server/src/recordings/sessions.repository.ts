@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SESSION_DAY } from './recordings.repository';
 import type { ChunkView, SessionListQuery, SessionSummary, SignalKind, SignalView, TypedEventView } from '@loupe/contracts';
+import { exposedSessionsCondition } from '../experiments/exposures.repository';
 
 interface SessionRow {
   id: string;
@@ -78,6 +79,17 @@ export class SessionsRepository {
       add(
         `(s.entry_url ILIKE ? OR EXISTS (SELECT 1 FROM session_event e WHERE e.project_id = s.project_id AND e.session_id = s.id AND e.session_day = s.created_on AND e.kind = 'pageview' AND e.url ILIKE ?))`,
         `%${escapeLike(q.url)}%`,
+      );
+    }
+    if (q.experiment) {
+      where.push(
+        exposedSessionsCondition(
+          (value) => {
+            params.push(value);
+            return `$${params.length}`;
+          },
+          { experiment: q.experiment, variant: q.variant, fromExposure: true },
+        ),
       );
     }
     if (after) {

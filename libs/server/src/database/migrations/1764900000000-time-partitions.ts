@@ -19,30 +19,20 @@ export class TimePartitions1764900000000 implements MigrationInterface {
     // session rows (ingest, imports, feedback before the first batch) has to remember it.
     await q.query(`ALTER TABLE session ADD COLUMN created_on date GENERATED ALWAYS AS ((created_at AT TIME ZONE 'UTC')::date) STORED`);
 
+    // The tables are rebuilt from what they are when this runs, not from a fixed list: columns and
+    // indexes that earlier migrations added to them come along.
+    const indexes: Array<{ indexname: string; indexdef: string }> = await q.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('recording_chunk', 'session_event') AND indexname NOT IN ('recording_chunk_pkey', 'session_event_pkey')`,
+    );
+    for (const { indexname } of indexes) await q.query(`DROP INDEX "${indexname}"`);
     await q.query(`
       ALTER TABLE recording_chunk RENAME TO recording_chunk_unpartitioned;
       ALTER TABLE recording_chunk_unpartitioned RENAME CONSTRAINT recording_chunk_pkey TO recording_chunk_unpartitioned_pkey;
-      DROP INDEX recording_chunk_unprocessed_idx, recording_chunk_session_time_idx;
       ALTER TABLE session_event RENAME TO session_event_unpartitioned;
       ALTER TABLE session_event_unpartitioned RENAME CONSTRAINT session_event_pkey TO session_event_unpartitioned_pkey;
-      DROP INDEX session_event_project_kind_ts_idx, session_event_project_url_idx;
 
       CREATE TABLE recording_chunk (
-        project_id uuid NOT NULL,
-        session_id text NOT NULL,
-        window_id text NOT NULL,
-        seq integer NOT NULL,
-        batch_id text NOT NULL,
-        first_ts timestamptz NOT NULL,
-        last_ts timestamptz NOT NULL,
-        event_count integer NOT NULL,
-        raw_bytes integer NOT NULL,
-        stored_bytes integer NOT NULL,
-        encoding text NOT NULL CHECK (encoding IN ('gzip', 'br')),
-        body bytea NOT NULL,
-        received_at timestamptz NOT NULL DEFAULT now(),
-        processed_at timestamptz,
-        facts jsonb,
+        LIKE recording_chunk_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED,
         session_day date NOT NULL,
         PRIMARY KEY (project_id, session_id, window_id, seq, session_day),
         FOREIGN KEY (project_id, session_id) REFERENCES session (project_id, id) ON DELETE CASCADE
@@ -50,20 +40,7 @@ export class TimePartitions1764900000000 implements MigrationInterface {
       CREATE TABLE recording_chunk_default PARTITION OF recording_chunk DEFAULT;
 
       CREATE TABLE session_event (
-        project_id uuid NOT NULL,
-        session_id text NOT NULL,
-        window_id text NOT NULL,
-        seq integer NOT NULL,
-        idx integer NOT NULL,
-        ts timestamptz NOT NULL,
-        kind text NOT NULL,
-        url text,
-        name text,
-        selector text,
-        text text,
-        x double precision,
-        y double precision,
-        props jsonb,
+        LIKE session_event_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED,
         session_day date NOT NULL,
         PRIMARY KEY (project_id, session_id, window_id, seq, idx, session_day),
         FOREIGN KEY (project_id, session_id) REFERENCES session (project_id, id) ON DELETE CASCADE
@@ -88,23 +65,16 @@ export class TimePartitions1764900000000 implements MigrationInterface {
       }
     }
 
+    // LIKE keeps the old column order and session_day comes last, so `c.*, s.created_on` lines up.
     await q.query(`
-      INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes,
-                                   encoding, body, received_at, processed_at, facts, session_day)
-      SELECT c.project_id, c.session_id, c.window_id, c.seq, c.batch_id, c.first_ts, c.last_ts, c.event_count, c.raw_bytes, c.stored_bytes,
-             c.encoding, c.body, c.received_at, c.processed_at, c.facts, s.created_on
+      INSERT INTO recording_chunk SELECT c.*, s.created_on
         FROM recording_chunk_unpartitioned c JOIN session s ON s.project_id = c.project_id AND s.id = c.session_id;
-      INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, name, selector, text, x, y, props, session_day)
-      SELECT e.project_id, e.session_id, e.window_id, e.seq, e.idx, e.ts, e.kind, e.url, e.name, e.selector, e.text, e.x, e.y, e.props, s.created_on
+      INSERT INTO session_event SELECT e.*, s.created_on
         FROM session_event_unpartitioned e JOIN session s ON s.project_id = e.project_id AND s.id = e.session_id;
       DROP TABLE recording_chunk_unpartitioned;
       DROP TABLE session_event_unpartitioned;
-
-      CREATE INDEX recording_chunk_unprocessed_idx ON recording_chunk (received_at) WHERE processed_at IS NULL;
-      CREATE INDEX recording_chunk_session_time_idx ON recording_chunk (project_id, session_id, first_ts);
-      CREATE INDEX session_event_project_kind_ts_idx ON session_event (project_id, kind, ts);
-      CREATE INDEX session_event_project_url_idx ON session_event (project_id, url) WHERE kind = 'pageview';
     `);
+    for (const { indexdef } of indexes) await q.query(indexdef);
   }
 
   async down(q: QueryRunner): Promise<void> {
