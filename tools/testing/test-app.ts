@@ -69,3 +69,13 @@ export async function seedAccount(api: TestApi, role: Role = 'owner'): Promise<S
     return { email, password, userId: user.id, organizationId: organization.id, project: { id: project.id, publicKey: project.publicKey } };
   });
 }
+
+/** Another user in an existing organization, with the role given (no project of their own). */
+export async function seedMember(api: TestApi, organizationId: string, role: Role): Promise<Omit<SeededAccount, 'project'>> {
+  const email = `member-${randomUUID()}@test.loupe`;
+  const password = `pw-${randomUUID()}`;
+  const passwordHash = await hashPassword(password);
+  const [user]: Array<{ id: string }> = await api.platform.dataSource.query(`INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Test member', $2) RETURNING id`, [email, passwordHash]);
+  await api.platform.dataSource.query(`INSERT INTO membership (organization_id, user_id, role) VALUES ($1, $2, $3)`, [organizationId, user!.id, role]);
+  return { email, password, userId: user!.id, organizationId };
+}

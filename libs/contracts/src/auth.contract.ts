@@ -14,5 +14,7 @@ export const CurrentUser = z.object({
   email: z.string(),
   name: z.string(),
   organizations: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
+  /** Present when the caller is an API key: it acts in this one project, at this scope, and nowhere else. */
+  apiKey: z.object({ id: z.string(), name: z.string(), projectId: z.string(), scope: z.enum(['read', 'write', 'admin']) }).optional(),
 });
 export type CurrentUser = z.infer<typeof CurrentUser>;

@@ -40,7 +40,7 @@ export class AccountsRepository {
     return { organization, user: created };
   }
 
-  async createLoginSession(s: { userId: string; tokenHash: string; expiresAt: Date; userAgent: string | null; clientIp: string | null }): Promise<void> {
+  async createLoginSession(s: { userId: string; tokenHash: string; expiresAt: Date; userAgent: string | null; clientHash: string | null }): Promise<void> {
     await this.db.getRepository(LoginSessionEntity).insert(s);
   }
 
