@@ -101,15 +101,9 @@ export class ProjectsService {
 
   async create(user: CurrentUser, req: CreateProjectRequest): Promise<Project> {
     if (user.apiKey) throw new ForbiddenException('An API key acts within its project only: creating a project takes a console login.');
-    const candidates = user.organizations.filter((o) => GRANTS[o.role].has('admin'));
-    const org = req.organizationId ? candidates.find((o) => o.id === req.organizationId) : candidates[0];
-    if (!org) {
-      throw new ForbiddenException(
-        req.organizationId
-          ? 'You cannot create projects in that organization: it takes an owner or admin of it.'
-          : 'You cannot create projects: it takes an owner or admin of an organization.',
-      );
-    }
+    // An organization named that is not the caller's is a 404, like any id of someone else's.
+    const org = req.organizationId ? this.requireOrganization(user, req.organizationId, 'admin') : user.organizations.find((o) => ORGANIZATION_GRANTS[o.role].has('admin'));
+    if (!org) throw new ForbiddenException('You cannot create projects: it takes the owner or admin role in an organization.');
     const row = await this.projects.create({ organizationId: org.id, name: req.name, settings: { recording: { allowedOrigins: req.allowedOrigins ?? ['*'] } } });
     await this.audit.record(user, { organizationId: org.id, projectId: row.id, action: 'project.created', target: row.id, details: { name: row.name } });
     return toProject(row);
