@@ -27,6 +27,9 @@ export async function startTestApi(databaseUrl: string, env: Record<string, stri
       LOUPE_INLINE_WORKER: 'true',
       // Test files share the databases; their own queue names keep one file's jobs from another's workers.
       LOUPE_QUEUE_PREFIX: `t${randomUUID().slice(0, 8)}`,
+      // Tests send everything from one address and a few accounts; the rate-limit tests set their own.
+      LOUPE_RATE_LIMIT_API: '1000000',
+      LOUPE_RATE_LIMIT_INGEST_CLIENT: '1000000',
       ...env,
     },
     'api',

@@ -199,3 +199,44 @@ describe.each(databaseShapes())('organizations, invitations and API keys on the 
     });
   });
 });
+
+describe.each(databaseShapes())('passwords and logins on the $name database', (shape) => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi(shape.url);
+  });
+  afterAll(() => api?.close());
+
+  it('changes the password with the current one, ending every other login but this one', async () => {
+    const account = await seedAccount(api);
+    const here = await loginCookie(api, account);
+    const elsewhere = await loginCookie(api, account);
+    const wrong = await request(api.http).post('/api/v1/auth/password').set('cookie', here).send({ currentPassword: 'not-it', newPassword: 'a-brand-new-password' });
+    expect(wrong.status).toBe(403);
+    const short = await request(api.http).post('/api/v1/auth/password').set('cookie', here).send({ currentPassword: account.password, newPassword: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.body.issues[0].path).toBe('newPassword');
+    const changed = await request(api.http).post('/api/v1/auth/password').set('cookie', here).send({ currentPassword: account.password, newPassword: 'a-brand-new-password' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.endedSessions).toBe(1);
+    expect((await request(api.http).get('/api/v1/auth/me').set('cookie', here)).status).toBe(200);
+    expect((await request(api.http).get('/api/v1/auth/me').set('cookie', elsewhere)).status).toBe(401);
+    expect((await request(api.http).post('/api/v1/auth/login').send({ email: account.email, password: account.password })).status).toBe(401);
+    expect((await request(api.http).post('/api/v1/auth/login').send({ email: account.email, password: 'a-brand-new-password' })).status).toBe(200);
+  });
+
+  it('logs out everywhere, and keeps no client address with a login', async () => {
+    const account = await seedAccount(api);
+    const a = await loginCookie(api, account);
+    const b = await loginCookie(api, account);
+    const res = await request(api.http).post('/api/v1/auth/logout-everywhere').set('cookie', a);
+    expect(res.status).toBe(200);
+    expect(res.body.endedSessions).toBe(2);
+    for (const c of [a, b]) expect((await request(api.http).get('/api/v1/projects').set('cookie', c)).status).toBe(401);
+    await loginCookie(api, account);
+    const rows: Array<Record<string, unknown>> = await api.platform.dataSource.query('SELECT * FROM login_session WHERE user_id = $1', [account.userId]);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toMatch(/127\.0\.0\.1|::1|::ffff/);
+    expect(rows[0]!.client_hash).toMatch(/^[0-9a-f]{16}$/);
+  });
+});

@@ -59,6 +59,8 @@ export const ROUTES: RouteAccess[] = [
   { method: 'POST', path: '/api/v1/auth/login', scope: PUBLIC },
   { method: 'POST', path: '/api/v1/auth/logout', scope: PUBLIC },
   { method: 'GET', path: '/api/v1/auth/me', scope: ACCOUNT },
+  { method: 'POST', path: '/api/v1/auth/password', scope: ACCOUNT },
+  { method: 'POST', path: '/api/v1/auth/logout-everywhere', scope: ACCOUNT },
   { method: 'GET', path: '/api/v1/invitations/:token', scope: PUBLIC },
   { method: 'POST', path: '/api/v1/invitations/:token/accept', scope: PUBLIC },
 

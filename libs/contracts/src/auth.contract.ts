@@ -18,3 +18,9 @@ export const CurrentUser = z.object({
   apiKey: z.object({ id: z.string(), name: z.string(), projectId: z.string(), scope: z.enum(['read', 'write', 'admin']) }).optional(),
 });
 export type CurrentUser = z.infer<typeof CurrentUser>;
+
+export const ChangePasswordRequest = z.strictObject({
+  currentPassword: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters'),
+  newPassword: z.string().min(10, 'must be at least 10 characters').max(1024, 'must be at most 1024 characters'),
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;

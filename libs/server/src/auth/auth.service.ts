@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { CurrentUser, LoginRequest } from '@loupe/contracts';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { API_KEY_PATTERN, ApiKeysRepository } from '../accounts/api-keys';
 import { AccountsRepository } from './accounts.repository';
-import { dummyPasswordHash, verifyPassword } from './passwords';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 
 export const SESSION_COOKIE = 'loupe_session';
 
@@ -57,6 +57,24 @@ export class AuthService {
     const clientHash = ctx.clientIp ? createHash('sha256').update(`${tokenHash}:${ctx.clientIp}`).digest('hex').slice(0, 16) : null;
     await this.accounts.createLoginSession({ userId: user.id, tokenHash, expiresAt, userAgent: ctx.userAgent, clientHash });
     return { token, expiresAt };
+  }
+
+  /**
+   * A new password once the current one is proven; every other login of the account ends, so a
+   * session someone else opened with the old password is closed too.
+   */
+  async changePassword(user: CurrentUser, currentToken: string | undefined, req: { currentPassword: string; newPassword: string }): Promise<{ endedSessions: number }> {
+    if (user.apiKey) throw new ForbiddenException('An API key cannot change a password: log in to the console.');
+    const row = await this.accounts.findUser(user.id);
+    if (!row || !(await verifyPassword(row.passwordHash, req.currentPassword))) throw new ForbiddenException('The current password is not right.');
+    await this.accounts.setPasswordHash(user.id, await hashPassword(req.newPassword));
+    return { endedSessions: await this.accounts.deleteLoginSessionsOf(user.id, currentToken ? hashToken(currentToken) : null) };
+  }
+
+  /** Ends every login of the account, this one included. */
+  async logoutEverywhere(user: CurrentUser): Promise<{ endedSessions: number }> {
+    if (user.apiKey) throw new ForbiddenException('An API key has no logins to end: revoke the key instead.');
+    return { endedSessions: await this.accounts.deleteLoginSessionsOf(user.id, null) };
   }
 
   async logout(token: string | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 import { createParamDecorator, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { CurrentUser as User } from '@loupe/contracts';
+import { RateLimits } from '../http/rate-limits';
 import { AuthService, SESSION_COOKIE } from './auth.service';
 
 export type AuthedRequest = FastifyRequest & { user?: User };
@@ -12,7 +13,10 @@ export type AuthedRequest = FastifyRequest & { user?: User };
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly limits: RateLimits,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
@@ -24,11 +28,13 @@ export class SessionGuard implements CanActivate {
       }
       const caller = await this.auth.callerForApiKey(secret);
       if (!caller) throw new UnauthorizedException('This API key is not valid or was revoked. Make a new one in the project\'s API keys settings.');
+      await this.limits.consume('api', `key:${caller.apiKey!.id}`);
       req.user = caller;
       return true;
     }
     const user = await this.auth.userForToken(req.cookies?.[SESSION_COOKIE]);
     if (!user) throw new UnauthorizedException('Log in first, or send an API key as "Authorization: Bearer lk_…".');
+    await this.limits.consume('api', `user:${user.id}`);
     req.user = user;
     return true;
   }

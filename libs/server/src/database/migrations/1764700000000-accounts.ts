@@ -51,12 +51,18 @@ export class Accounts1764700000000 implements MigrationInterface {
         at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX audit_log_organization_idx ON audit_log (organization_id, at DESC, id DESC);
+      -- rate-limiter-flexible's counters when there is no Redis; keys hold hashes, never addresses.
+      CREATE TABLE rate_limit (
+        key varchar(255) PRIMARY KEY,
+        points integer NOT NULL DEFAULT 0,
+        expire bigint
+      );
       UPDATE login_session SET client_ip = NULL;
       ALTER TABLE login_session RENAME COLUMN client_ip TO client_hash;
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE login_session RENAME COLUMN client_hash TO client_ip; DROP TABLE audit_log; DROP TABLE api_key; DROP TABLE invitation;`);
+    await q.query(`ALTER TABLE login_session RENAME COLUMN client_hash TO client_ip; DROP TABLE rate_limit; DROP TABLE audit_log; DROP TABLE api_key; DROP TABLE invitation;`);
   }
 }
