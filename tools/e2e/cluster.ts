@@ -56,6 +56,9 @@ export function clusterEnv(databaseUrl: string, redisUrl: string | null, extra: 
     HOST: '127.0.0.1',
     PORT: '0',
     LOUPE_WORKER_PORT: '0',
+    // Every request of these tests comes from one address and a few accounts.
+    LOUPE_RATE_LIMIT_API: '1000000',
+    LOUPE_RATE_LIMIT_INGEST_CLIENT: '1000000',
     ...extra,
   };
 }

@@ -38,3 +38,10 @@ export async function waitProcessed(api: TestApi, projectId: string, cookie: str
     await new Promise((res) => setTimeout(res, 100));
   }
 }
+
+/** A new API key of the project, made through the API as an admin would; returns the `Authorization` header value. */
+export async function apiKeyHeader(api: TestApi, adminCookie: string, projectId: string, scope: 'read' | 'write' | 'admin'): Promise<string> {
+  const r = await request(api.http).post(`/api/v1/projects/${projectId}/api-keys`).set('cookie', adminCookie).send({ name: `test ${scope}`, scope });
+  if (r.status !== 201) throw new Error(`API key not made: ${r.status} ${JSON.stringify(r.body)}`);
+  return `Bearer ${r.body.secret}`;
+}

@@ -27,6 +27,9 @@ export async function startTestApi(databaseUrl: string, env: Record<string, stri
       LOUPE_INLINE_WORKER: 'true',
       // Test files share the databases; their own queue names keep one file's jobs from another's workers.
       LOUPE_QUEUE_PREFIX: `t${randomUUID().slice(0, 8)}`,
+      // Tests send everything from one address and a few accounts; the rate-limit tests set their own.
+      LOUPE_RATE_LIMIT_API: '1000000',
+      LOUPE_RATE_LIMIT_INGEST_CLIENT: '1000000',
       ...env,
     },
     'api',
@@ -68,4 +71,14 @@ export async function seedAccount(api: TestApi, role: Role = 'owner'): Promise<S
     const project = await projects.create({ organizationId: organization.id, name: 'Test project', settings: { recording: { allowedOrigins: ['*'] } } }, m);
     return { email, password, userId: user.id, organizationId: organization.id, project: { id: project.id, publicKey: project.publicKey } };
   });
+}
+
+/** Another user in an existing organization, with the role given (no project of their own). */
+export async function seedMember(api: TestApi, organizationId: string, role: Role): Promise<Omit<SeededAccount, 'project'>> {
+  const email = `member-${randomUUID()}@test.loupe`;
+  const password = `pw-${randomUUID()}`;
+  const passwordHash = await hashPassword(password);
+  const [user]: Array<{ id: string }> = await api.platform.dataSource.query(`INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Test member', $2) RETURNING id`, [email, passwordHash]);
+  await api.platform.dataSource.query(`INSERT INTO membership (organization_id, user_id, role) VALUES ($1, $2, $3)`, [organizationId, user!.id, role]);
+  return { email, password, userId: user!.id, organizationId };
 }

@@ -17,6 +17,7 @@ describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
 
   const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
   const nav = () => page.getByRole('navigation', { name: 'Project sections' });
@@ -37,12 +38,25 @@ describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
   });
 
   afterAll(async () => {
     await context?.close();
     await browser?.close();
     await api?.close();
+  });
+
+  it('serves the console under a policy that forbids framing it and running scripts from elsewhere', async () => {
+    const res = await page.goto('/login');
+    const headers = res!.headers();
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['content-security-policy']).toContain("script-src 'self'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['x-frame-options']).toBe('DENY');
+    await expect.poll(() => page.getByLabel('Email').count()).toBe(1);
   });
 
   it('sends a visitor without a session to the login page', async () => {
@@ -167,6 +181,10 @@ describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
 
   it('raised no script errors along the way', () => {
     expect(pageErrors).toEqual([]);
+  });
+
+  it('broke no rule of its policy on any page above', () => {
+    expect(cspViolations).toEqual([]);
   });
 });
 

@@ -14,5 +14,13 @@ export const CurrentUser = z.object({
   email: z.string(),
   name: z.string(),
   organizations: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
+  /** Present when the caller is an API key: it acts in this one project, at this scope, and nowhere else. */
+  apiKey: z.object({ id: z.string(), name: z.string(), projectId: z.string(), scope: z.enum(['read', 'write', 'admin']) }).optional(),
 });
 export type CurrentUser = z.infer<typeof CurrentUser>;
+
+export const ChangePasswordRequest = z.strictObject({
+  currentPassword: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters'),
+  newPassword: z.string().min(10, 'must be at least 10 characters').max(1024, 'must be at most 1024 characters'),
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;

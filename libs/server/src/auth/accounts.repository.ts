@@ -40,7 +40,7 @@ export class AccountsRepository {
     return { organization, user: created };
   }
 
-  async createLoginSession(s: { userId: string; tokenHash: string; expiresAt: Date; userAgent: string | null; clientIp: string | null }): Promise<void> {
+  async createLoginSession(s: { userId: string; tokenHash: string; expiresAt: Date; userAgent: string | null; clientHash: string | null }): Promise<void> {
     await this.db.getRepository(LoginSessionEntity).insert(s);
   }
 
@@ -52,6 +52,19 @@ export class AccountsRepository {
       [tokenHash],
     );
     return rows[0] ?? null;
+  }
+
+  /** Ends every login of the user but the one kept (null: all of them); returns how many ended. */
+  async deleteLoginSessionsOf(userId: string, keepTokenHash: string | null): Promise<number> {
+    const rows: Array<{ n: number }> = await this.db.query(
+      `WITH gone AS (DELETE FROM login_session WHERE user_id = $1 AND ($2::text IS NULL OR token_hash <> $2) RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+      [userId, keepTokenHash],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.db.query(`UPDATE app_user SET password_hash = $2 WHERE id = $1`, [userId, passwordHash]);
   }
 
   async deleteLoginSession(tokenHash: string): Promise<void> {

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBody, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { LoginRequest, type CurrentUser as User } from '@loupe/contracts';
+import { ChangePasswordRequest, LoginRequest, type CurrentUser as User } from '@loupe/contracts';
 import { Inject } from '@nestjs/common';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
@@ -43,6 +43,26 @@ export class AuthController {
   async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     await this.auth.logout(req.cookies?.[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @UseGuards(SessionGuard)
+  @ApiOperation({ summary: 'Change your password', description: 'Takes the current password; every other login of the account ends, this one stays.' })
+  @ApiBody({ schema: z.toJSONSchema(ChangePasswordRequest) as object })
+  @ApiForbiddenResponse({ description: 'The current password is not right.' })
+  changePassword(@CurrentUser() user: User, @Req() req: FastifyRequest, @Body(new ZodPipe(ChangePasswordRequest)) body: ChangePasswordRequest) {
+    return this.auth.changePassword(user, req.cookies?.[SESSION_COOKIE], body);
+  }
+
+  @Post('logout-everywhere')
+  @HttpCode(200)
+  @UseGuards(SessionGuard)
+  @ApiOperation({ summary: 'Log out everywhere', description: 'Ends every login of the account, on every device, this one included.' })
+  async logoutEverywhere(@CurrentUser() user: User, @Res({ passthrough: true }) reply: FastifyReply) {
+    const ended = await this.auth.logoutEverywhere(user);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return ended;
   }
 
   @Get('me')

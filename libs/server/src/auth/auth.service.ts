@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { CurrentUser, LoginRequest } from '@loupe/contracts';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
+import { API_KEY_PATTERN, ApiKeysRepository } from '../accounts/api-keys';
 import { AccountsRepository } from './accounts.repository';
-import { dummyPasswordHash, verifyPassword } from './passwords';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 
 export const SESSION_COOKIE = 'loupe_session';
 
@@ -21,10 +22,14 @@ export interface LoginContext {
   clientIp: string | null;
 }
 
+/** What an API key's scope lets it do in its project, said as the role that grants the same. */
+const SCOPE_ROLE = { read: 'viewer', write: 'member', admin: 'admin' } as const;
+
 @Injectable()
 export class AuthService {
   constructor(
     private readonly accounts: AccountsRepository,
+    private readonly apiKeys: ApiKeysRepository,
     @Inject(CONFIG) private readonly config: LoupeConfig,
   ) {}
 
@@ -47,8 +52,29 @@ export class AuthService {
     await this.accounts.clearThrottle(throttleKey);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.config.auth.sessionTtlHours * 3600_000);
-    await this.accounts.createLoginSession({ userId: user.id, tokenHash: hashToken(token), expiresAt, ...ctx });
+    const tokenHash = hashToken(token);
+    // Salted with the session's own token: sessions can be told apart, the address cannot be recovered.
+    const clientHash = ctx.clientIp ? createHash('sha256').update(`${tokenHash}:${ctx.clientIp}`).digest('hex').slice(0, 16) : null;
+    await this.accounts.createLoginSession({ userId: user.id, tokenHash, expiresAt, userAgent: ctx.userAgent, clientHash });
     return { token, expiresAt };
+  }
+
+  /**
+   * A new password once the current one is proven; every other login of the account ends, so a
+   * session someone else opened with the old password is closed too.
+   */
+  async changePassword(user: CurrentUser, currentToken: string | undefined, req: { currentPassword: string; newPassword: string }): Promise<{ endedSessions: number }> {
+    if (user.apiKey) throw new ForbiddenException('An API key cannot change a password: log in to the console.');
+    const row = await this.accounts.findUser(user.id);
+    if (!row || !(await verifyPassword(row.passwordHash, req.currentPassword))) throw new ForbiddenException('The current password is not right.');
+    await this.accounts.setPasswordHash(user.id, await hashPassword(req.newPassword));
+    return { endedSessions: await this.accounts.deleteLoginSessionsOf(user.id, currentToken ? hashToken(currentToken) : null) };
+  }
+
+  /** Ends every login of the account, this one included. */
+  async logoutEverywhere(user: CurrentUser): Promise<{ endedSessions: number }> {
+    if (user.apiKey) throw new ForbiddenException('An API key has no logins to end: revoke the key instead.');
+    return { endedSessions: await this.accounts.deleteLoginSessionsOf(user.id, null) };
   }
 
   async logout(token: string | undefined): Promise<void> {
@@ -60,6 +86,24 @@ export class AuthService {
     const user = await this.accounts.findLiveSession(hashToken(token));
     if (!user) return null;
     return { ...user, organizations: await this.accounts.memberships(user.id) };
+  }
+
+  /**
+   * The caller behind an `Authorization: Bearer` API key: it acts as its project's organization at
+   * the role its scope matches, and `apiKey` confines it to that one project.
+   */
+  async callerForApiKey(secret: string): Promise<CurrentUser | null> {
+    if (!API_KEY_PATTERN.test(secret)) return null;
+    const key = await this.apiKeys.findLive(secret);
+    if (!key) return null;
+    return {
+      // Notes and assignments a key makes are its creator's.
+      id: key.createdBy ?? key.id,
+      email: `api-key:${key.prefix}`,
+      name: `API key "${key.name}"`,
+      organizations: [{ id: key.organizationId, name: key.organizationName, role: SCOPE_ROLE[key.scope] }],
+      apiKey: { id: key.id, name: key.name, projectId: key.projectId, scope: key.scope },
+    };
   }
 }
 

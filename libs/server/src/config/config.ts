@@ -23,6 +23,8 @@ export interface LoupeConfig {
   readonly demo: boolean;
   readonly admin: { readonly email: string; readonly password: string; readonly isEmbeddedDefault: boolean } | null;
   readonly auth: { readonly sessionTtlHours: number; readonly cookieSecure: boolean };
+  /** Requests allowed per minute: the API per user or key, ingest per public key and per client address. */
+  readonly rateLimits: { readonly api: number; readonly ingestKey: number; readonly ingestClient: number };
   readonly consoleDir?: string;
   /** Where the built recorder (`loupe.js`) is, served at /sdk/. */
   readonly sdkDir?: string;
@@ -99,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     demo: e.LOUPE_DEMO ?? embedded,
     admin,
     auth: { sessionTtlHours: e.LOUPE_SESSION_TTL_HOURS, cookieSecure },
+    rateLimits: { api: e.LOUPE_RATE_LIMIT_API, ingestKey: e.LOUPE_RATE_LIMIT_INGEST_KEY, ingestClient: e.LOUPE_RATE_LIMIT_INGEST_CLIENT },
     consoleDir: e.LOUPE_CONSOLE_DIR ? resolve(e.LOUPE_CONSOLE_DIR) : undefined,
     sdkDir: e.LOUPE_SDK_DIR ? resolve(e.LOUPE_SDK_DIR) : undefined,
     logLevel: e.LOUPE_LOG_LEVEL,

@@ -47,4 +47,12 @@ describe('request ids', () => {
     expect(linesOf('handled 2')[0]!.reqId).toBe(a.headers['x-request-id']);
     expect(linesOf('handled 3')[0]!.reqId).toBe(b.headers['x-request-id']);
   });
+
+  it('names the client by a hash on the request line, never by its address', async () => {
+    const res = await app.inject({ method: 'POST', url: '/work', remoteAddress: '203.0.113.77', payload: { n: 4 } });
+    expect(res.statusCode).toBe(200);
+    const [line] = lines.filter((l) => l.reqId === res.headers['x-request-id'] && String(l.msg).startsWith('POST /work'));
+    expect(line!.client).toMatch(/^[0-9a-f]{12}$/);
+    expect(JSON.stringify(lines)).not.toContain('203.0.113.77');
+  });
 });

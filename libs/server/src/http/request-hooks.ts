@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { requestContext } from '../logging/logging';
 import type { MetricsService } from '../metrics/metrics.service';
+import { clientKey } from './rate-limits';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -22,7 +23,8 @@ const MACHINE_ROUTES = new Set(['/healthz', '/metrics', '/v1/ingest']);
 
 /**
  * Every request: its id in the response and in every log line written while it is answered, one
- * log line when it is done, and its duration in the metrics.
+ * log line when it is done, and its duration in the metrics. The line names the client by a hash
+ * of its address (enough to see one client's requests together), never by the address.
  */
 export function registerRequestHooks(fastify: FastifyInstance, opts: { logger: Pino | null; metrics: MetricsService | null }): void {
   const { logger, metrics } = opts;
@@ -50,7 +52,7 @@ export function registerRequestHooks(fastify: FastifyInstance, opts: { logger: P
     if (logger) {
       const level = MACHINE_ROUTES.has(route) && status < 400 ? 'debug' : 'info';
       const path = req.url.split('?')[0];
-      logger[level]({ reqId: req.id, context: 'Http', method: req.method, path, route, status, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, `${req.method} ${path} ${status}`);
+      logger[level]({ reqId: req.id, context: 'Http', method: req.method, path, route, status, ms: Math.round(reply.elapsedTime * 10) / 10, client: clientKey(req.ip).slice(0, 12) }, `${req.method} ${path} ${status}`);
     }
     done();
   });

@@ -1,7 +1,8 @@
 import { Controller, Headers, HttpCode, Options, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestAccepted } from '@loupe/contracts';
+import { clientKey, RateLimits } from '../http/rate-limits';
 import { IngestService } from './ingest.service';
 
 /**
@@ -17,7 +18,10 @@ export function allowCaller(req: FastifyRequest, reply: FastifyReply): void {
 @ApiTags('ingest')
 @Controller('v1/ingest')
 export class IngestController {
-  constructor(private readonly ingest: IngestService) {}
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly limits: RateLimits,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -29,6 +33,7 @@ export class IngestController {
   @ApiBadRequestResponse({ description: 'Malformed gzip, JSON, envelope or events.' })
   @ApiUnauthorizedResponse({ description: 'Unknown key.' })
   @ApiPayloadTooLargeResponse({ description: 'Over a size limit, or a decompression bomb.' })
+  @ApiTooManyRequestsResponse({ description: 'Over the batches allowed a minute for this key or this address; retry after Retry-After seconds.' })
   @ApiServiceUnavailableResponse({ description: 'The database is unreachable; retry after Retry-After seconds.' })
   async post(
     @Req() req: FastifyRequest,
@@ -36,7 +41,11 @@ export class IngestController {
     @Query('key') queryKey: string | undefined,
     @Headers('x-loupe-key') headerKey: string | undefined,
   ): Promise<IngestAccepted> {
-    return this.ingest.ingest({ key: headerKey ?? queryKey, origin: req.headers.origin, userAgent: req.headers['user-agent'], body: req.body });
+    const key = headerKey ?? queryKey;
+    // The address first: a flood with made-up keys is stopped before any key is looked up.
+    await this.limits.consume('ingestClient', clientKey(req.ip));
+    if (key) await this.limits.consume('ingestKey', key.slice(0, 100));
+    return this.ingest.ingest({ key, origin: req.headers.origin, userAgent: req.headers['user-agent'], body: req.body });
   }
 
   @Options()

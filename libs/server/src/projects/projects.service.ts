@@ -13,6 +13,7 @@ import {
 } from '@loupe/contracts';
 import type { ProjectEntity, StoredProjectSettings } from '../database/entities';
 import { invalidRequest } from '../http/zod.pipe';
+import { AuditLog } from '../accounts/audit-log';
 import { ProjectsRepository } from './projects.repository';
 
 /**
@@ -29,6 +30,22 @@ const GRANTS: Record<Role, ReadonlySet<Access>> = {
   owner: new Set(['read', 'write', 'admin']),
 };
 
+/** In an organization: see its members (any role), manage members, invitations and the audit log (admins), or the organization itself (owners). */
+export type OrganizationAccess = 'read' | 'admin' | 'owner';
+
+const ORGANIZATION_GRANTS: Record<Role, ReadonlySet<OrganizationAccess>> = {
+  viewer: new Set(['read']),
+  member: new Set(['read']),
+  admin: new Set(['read', 'admin']),
+  owner: new Set(['read', 'admin', 'owner']),
+};
+
+const ORGANIZATION_NEEDS: Record<OrganizationAccess, string> = {
+  read: 'any role in it',
+  admin: 'the admin or owner role in it',
+  owner: 'the owner role in it',
+};
+
 const NEEDS: Record<Access, string> = {
   read: 'any role in its organization',
   write: 'the member, admin or owner role in its organization',
@@ -43,11 +60,29 @@ export class ProjectsService {
    */
   private readonly settingsCache = new LRUCache<string, ProjectSettings>({ max: 1000, ttl: 10_000 });
 
-  constructor(private readonly projects: ProjectsRepository) {}
+  constructor(
+    private readonly projects: ProjectsRepository,
+    private readonly audit: AuditLog,
+  ) {}
 
+  /** The projects the caller sees: those of their organizations, or an API key's one project. */
   async list(user: CurrentUser): Promise<Project[]> {
     const rows = await this.projects.listForOrganizations(user.organizations.map((o) => o.id));
-    return rows.map(toProject);
+    return rows.filter((p) => !user.apiKey || p.id === user.apiKey.projectId).map(toProject);
+  }
+
+  /**
+   * The caller's role in an organization when it grants `need`. An organization that is not the
+   * caller's is a 404; an API key acts within its project only, so organization business is a 403.
+   */
+  requireOrganization(user: CurrentUser, organizationId: string, need: OrganizationAccess): { id: string; name: string; role: Role } {
+    const org = user.organizations.find((o) => o.id === organizationId);
+    if (!org) throw new NotFoundException('No such organization among yours. See yours in GET /api/v1/auth/me.');
+    if (user.apiKey) throw new ForbiddenException('An API key acts within its project only: managing an organization takes a console login.');
+    if (!ORGANIZATION_GRANTS[org.role].has(need)) {
+      throw new ForbiddenException(`Your role cannot do this in organization "${org.name}": it takes ${ORGANIZATION_NEEDS[need]}.`);
+    }
+    return org;
   }
 
   /**
@@ -65,16 +100,12 @@ export class ProjectsService {
   }
 
   async create(user: CurrentUser, req: CreateProjectRequest): Promise<Project> {
-    const candidates = user.organizations.filter((o) => GRANTS[o.role].has('admin'));
-    const org = req.organizationId ? candidates.find((o) => o.id === req.organizationId) : candidates[0];
-    if (!org) {
-      throw new ForbiddenException(
-        req.organizationId
-          ? 'You cannot create projects in that organization: it takes an owner or admin of it.'
-          : 'You cannot create projects: it takes an owner or admin of an organization.',
-      );
-    }
+    if (user.apiKey) throw new ForbiddenException('An API key acts within its project only: creating a project takes a console login.');
+    // An organization named that is not the caller's is a 404, like any id of someone else's.
+    const org = req.organizationId ? this.requireOrganization(user, req.organizationId, 'admin') : user.organizations.find((o) => ORGANIZATION_GRANTS[o.role].has('admin'));
+    if (!org) throw new ForbiddenException('You cannot create projects: it takes the owner or admin role in an organization.');
     const row = await this.projects.create({ organizationId: org.id, name: req.name, settings: { recording: { allowedOrigins: req.allowedOrigins ?? ['*'] } } });
+    await this.audit.record(user, { organizationId: org.id, projectId: row.id, action: 'project.created', target: row.id, details: { name: row.name } });
     return toProject(row);
   }
 
@@ -94,7 +125,7 @@ export class ProjectsService {
   }
 
   async updateSettings(user: CurrentUser, projectId: string, patch: ProjectSettingsPatch): Promise<ProjectSettings> {
-    await this.requireAccess(user, projectId, 'admin');
+    const project = await this.requireAccess(user, projectId, 'admin');
     const current = await this.settingsOf(projectId);
     const changed: StoredProjectSettings = {};
     for (const [name, fields] of Object.entries(patch) as Array<[keyof ProjectSettings, Record<string, unknown> | undefined]>) {
@@ -104,7 +135,10 @@ export class ProjectsService {
       if (!merged.success) throw invalidRequest(merged.error.issues, [name]);
       changed[name] = merged.data;
     }
-    if (Object.keys(changed).length) await this.projects.saveSettingsSections(projectId, changed);
+    if (Object.keys(changed).length) {
+      await this.projects.saveSettingsSections(projectId, changed);
+      await this.audit.record(user, { organizationId: project.organizationId, projectId, action: 'project.settings_changed', target: projectId, details: { sections: Object.keys(changed) } });
+    }
     this.settingsCache.delete(projectId);
     return { ...current, ...changed } as ProjectSettings;
   }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { AlertsJobsModule } from '../alerts/alerts-jobs.module';
 import { AnalysisJobsModule } from '../analysis/analysis-jobs.module';
 import { AdminModule } from '../admin/admin.module';
@@ -40,6 +41,7 @@ export class ApiModule {
         MetricsModule.register({ http: true }),
         AuthModule,
         ProjectsModule,
+        AccountsModule,
         HealthModule,
         IngestModule,
         SdkConfigModule,

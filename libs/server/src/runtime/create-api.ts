@@ -11,6 +11,7 @@ import { FEEDBACK_LIMITS } from '@loupe/contracts/feedback';
 import { registerBodyParsers } from '../http/body-parsers';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { registerRequestHooks, requestIdFor } from '../http/request-hooks';
+import { registerSecurityHeaders } from '../http/security-headers';
 import { allowCaller } from '../ingest/ingest.controller';
 import { createLogger, NestPinoLogger } from '../logging/logging';
 import { MetricsService } from '../metrics/metrics.service';
@@ -42,6 +43,7 @@ export async function createApiApp(config: LoupeConfig, platform: Platform, opts
   await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestHooks(fastify, { logger, metrics: app.get(MetricsService) });
+  registerSecurityHeaders(fastify);
   registerBodyParsers(fastify, {
     defaultBytes: 1024 * 1024,
     byPathPrefix: [

@@ -9,5 +9,6 @@ export class LoginSessionEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
   @Column({ name: 'user_agent', type: 'text', nullable: true }) userAgent!: string | null;
-  @Column({ name: 'client_ip', type: 'text', nullable: true }) clientIp!: string | null;
+  /** A salted hash of the client address, never the address itself. */
+  @Column({ name: 'client_hash', type: 'text', nullable: true }) clientHash!: string | null;
 }

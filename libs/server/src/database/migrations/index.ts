@@ -6,6 +6,7 @@ import { Alerts1764010000000 } from './1764010000000-alerts';
 import { InstanceAdmin1764100000000 } from './1764100000000-instance-admin';
 import { Feedback1764300000000 } from './1764300000000-feedback';
 import { Experiments1764500000000 } from './1764500000000-experiments';
+import { Accounts1764700000000 } from './1764700000000-accounts';
 import { TimePartitions1764900000000 } from './1764900000000-time-partitions';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   InstanceAdmin1764100000000,
   Feedback1764300000000,
   Experiments1764500000000,
+  Accounts1764700000000,
   TimePartitions1764900000000,
 ];

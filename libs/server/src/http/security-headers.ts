@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * The console's Content-Security-Policy. Its own code only runs ('self', no inline script, no
+ * eval); a replay draws recorded pages in a same-origin iframe that rrweb sandboxes without
+ * `allow-scripts`, and that iframe inherits this policy, so recorded scripts never run while the
+ * recorded site's images, styles and fonts still load from wherever they were. No one may frame the
+ * console (clickjacking), and forms and `<base>` stay on this origin.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src * 'unsafe-inline' data: blob:",
+  'img-src * data: blob:',
+  'font-src * data:',
+  'media-src * data: blob:',
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "frame-src 'self' blob:",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
+/** `nosniff` on every answer; on HTML (the console's pages), the CSP and a refusal to be framed. */
+export function registerSecurityHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', (_req, reply, payload, done) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html')) {
+      void reply.header('content-security-policy', CONSOLE_CSP).header('x-frame-options', 'DENY').header('referrer-policy', 'same-origin');
+    }
+    done(null, payload);
+  });
+}
