@@ -9,6 +9,7 @@ import { DatabaseModule } from '../database/database.module';
 import { DemoModule } from '../demo/demo.module';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeedbackModule } from '../feedback/feedback.module';
+import { FunnelsModule } from '../funnels/funnels.module';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { IntegrationsModule } from '../integrations/integrations.module';
@@ -44,6 +45,7 @@ export class ApiModule {
         SdkConfigModule,
         RecordingsModule,
         PagesModule,
+        FunnelsModule,
         ExperimentsModule,
         FeedbackModule,
         SetupModule,
