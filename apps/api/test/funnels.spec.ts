@@ -175,6 +175,51 @@ describe.each(databaseShapes())('funnels on the $name database', (shape) => {
     expect((await api_('get', `/api/v1/funnels/suggestions?${q()}&type=scroll`)).status).toBe(400);
   });
 
+  it('gives the journeys from and to a page for a Sankey chart', async () => {
+    const res = await api_('get', `/api/v1/paths?${q()}&start=/&depth=2`);
+    expect(res.status).toBe(200);
+    const node = (id: string) => res.body.nodes.find((n: { id: string }) => n.id === id);
+    // Eight sessions saw the home page; E saw it last and left, D went on to /about.
+    expect(node('0:/')).toMatchObject({ sessions: 8, exits: 1 });
+    expect(node('1:/product/:id')).toMatchObject({ sessions: 6, exits: 5 });
+    expect(node('1:/about')).toMatchObject({ sessions: 1, exits: 1 });
+    expect(node('2:/help')).toMatchObject({ sessions: 1 });
+    expect(res.body.links).toContainEqual({ source: '1:/product/:id', target: '2:/help', sessions: 1 });
+    const back = await api_('get', `/api/v1/paths?${q()}&end=/help&depth=3`);
+    expect(back.body.direction).toBe('previous');
+    expect(back.body.nodes.map((n: { id: string; exits: number }) => [n.id, n.exits])).toEqual([['0:/help', 0], ['1:/product/:id', 0], ['2:/', 1]]);
+    const neither = await api_('get', `/api/v1/paths?${q()}`);
+    expect(neither.status).toBe(400);
+    expect(JSON.stringify(neither.body)).toContain('exactly one of start or end');
+  });
+
+  it('gives engagement metrics with a series per interval', async () => {
+    const from = new Date(now - 2 * 3600_000).toISOString();
+    const to = new Date(now + 3600_000).toISOString();
+    const res = await api_('get', `/api/v1/metrics?${q()}&from=${from}&to=${to}&interval=hour&goal=purchase&cartStep=/product/:id&checkoutStep=purchase&clickSelector=%23add`);
+    expect(res.status).toBe(200);
+    const b = res.body;
+    // Nine sessions of eight visitors (F1 and F2 are one), 17 page views, F2 without any.
+    expect(b.totals).toMatchObject({ sessions: 9, uniqueVisitors: 8, newVisitors: 8, returningVisitors: 0, pageViews: 17, bounceRate: 0, logins: 0 });
+    expect(b.totals.pagesPerSession).toBeCloseTo(17 / 9);
+    expect(b.series.length).toBeGreaterThanOrEqual(3);
+    expect(b.series.reduce((n: number, p: { sessions: number }) => n + p.sessions, 0)).toBe(9);
+    expect(b.featureUsage).toEqual([{ name: 'purchase', count: 4, sessions: 4 }]);
+    expect(b.conversion).toEqual({ goal: 'purchase', sessions: 9, converted: 4, rate: 4 / 9 });
+    // Seven saw a product; A, G and H bought after it.
+    expect(b.cartAbandonment).toEqual({ cartStep: '/product/:id', checkoutStep: 'purchase', carts: 7, checkouts: 3, rate: 4 / 7 });
+    // #add was clicked on the home page: eight sessions saw it, four of them clicked (F2 never saw a page).
+    expect(b.clickThrough).toEqual({ selector: '#add', sessions: 8, clicked: 4, rate: 0.5 });
+    expect(b.exitPages[0]).toMatchObject({ pageKey: '/product/:id', exits: 5 });
+    expect(b.timeOnPage.find((p: { pageKey: string }) => p.pageKey === '/help')).toMatchObject({ views: 1, medianMs: 500 });
+    expect(b).not.toHaveProperty('scrollDepth');
+    const bad = await api_('get', `/api/v1/metrics?${q()}&interval=fortnight&cartStep=/cart`);
+    expect(bad.status).toBe(400);
+    const half = await api_('get', `/api/v1/metrics?${q()}&cartStep=/cart`);
+    expect(half.status).toBe(400);
+    expect(half.body.message).toContain('checkoutStep');
+  });
+
   it('refuses bad funnels with a reason and keeps other projects out', async () => {
     const before = (await api_('get', `/api/v1/funnels?${q()}`)).body.funnels;
     const one = await api_('post', `/api/v1/funnels?${q()}`).send({ name: 'One', steps: [{ type: 'page', pageKey: '/' }] });
@@ -191,6 +236,8 @@ describe.each(databaseShapes())('funnels on the $name database', (shape) => {
     const otherCookie = await loginCookie(api, other);
     expect((await api_('get', `/api/v1/funnels/${before[0].id}?${q()}`, otherCookie)).status).toBe(404);
     expect((await api_('get', `/api/v1/funnels/${before[0].id}/results?${q()}`, otherCookie)).status).toBe(404);
+    expect((await api_('get', `/api/v1/paths?${q()}&start=/`, otherCookie)).status).toBe(404);
+    expect((await api_('get', `/api/v1/metrics?${q()}`, otherCookie)).status).toBe(404);
     expect((await api_('delete', `/api/v1/funnels/${before[0].id}?${q()}`, otherCookie)).status).toBe(404);
     // Their own project cannot reach this funnel either.
     expect((await api_('get', `/api/v1/funnels/${before[0].id}/results?project=${other.project.id}`, otherCookie)).status).toBe(404);

@@ -146,16 +146,16 @@ export interface PathsResult {
   links: Array<{ source: string; target: string; sessions: number }>;
 }
 
-export const METRIC_INTERVALS = ['hour', 'day', 'week'] as const;
+export const METRIC_INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 
 export const MetricsQuery = z.strictObject({
   project: ProjectId,
   from: Instant.optional(),
   to: Instant.optional(),
-  interval: z.enum(METRIC_INTERVALS, { message: 'must be hour, day or week' }).default('day'),
+  interval: z.enum(METRIC_INTERVALS, { message: 'must be hour, day, week or month' }).default('day'),
   device: z.enum(['desktop', 'tablet', 'mobile']).optional(),
   browser: z.string().min(1).max(100).optional(),
-  /** Click-through rate: clicks on this selector per view of the page it was on. */
+  /** Click-through rate: sessions that clicked this selector per session that viewed a page it was clicked on. */
   clickSelector: z.string().min(1).max(500).optional(),
   /** Conversion goal: a custom event name, or a page key starting with `/`. */
   goal: z.string().min(1).max(500).optional(),
@@ -164,3 +164,33 @@ export const MetricsQuery = z.strictObject({
   checkoutStep: z.string().min(1).max(500).optional(),
 });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
+
+export interface MetricsPoint {
+  start: string;
+  sessions: number;
+  pageViews: number;
+  uniqueVisitors: number;
+  newVisitors: number;
+  returningVisitors: number;
+  pagesPerSession: number | null;
+  avgSessionMs: number | null;
+  medianSessionMs: number | null;
+  avgActiveMs: number | null;
+  medianActiveMs: number | null;
+  bounceRate: number | null;
+  logins: number;
+}
+
+export interface MetricsResult {
+  from: string;
+  to: string;
+  interval: (typeof METRIC_INTERVALS)[number];
+  totals: Omit<MetricsPoint, 'start'>;
+  series: MetricsPoint[];
+  timeOnPage: Array<{ pageKey: string; views: number; avgMs: number; medianMs: number }>;
+  exitPages: Array<{ pageKey: string; exits: number; views: number; exitRate: number }>;
+  featureUsage: Array<{ name: string; count: number; sessions: number }>;
+  clickThrough: { selector: string; sessions: number; clicked: number; rate: number | null } | null;
+  conversion: { goal: string; sessions: number; converted: number; rate: number | null } | null;
+  cartAbandonment: { cartStep: string; checkoutStep: string; carts: number; checkouts: number; rate: number | null } | null;
+}

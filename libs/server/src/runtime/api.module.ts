@@ -7,6 +7,7 @@ import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { DatabaseModule } from '../database/database.module';
 import { DemoModule } from '../demo/demo.module';
+import { EngagementModule } from '../engagement/engagement.module';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeedbackModule } from '../feedback/feedback.module';
 import { FunnelsModule } from '../funnels/funnels.module';
@@ -46,6 +47,7 @@ export class ApiModule {
         RecordingsModule,
         PagesModule,
         FunnelsModule,
+        EngagementModule,
         ExperimentsModule,
         FeedbackModule,
         SetupModule,
