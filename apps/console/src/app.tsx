@@ -6,7 +6,7 @@ import { LoginPage } from './pages/login.page';
 import { loadPlayerPage, PlayerRoute } from './pages/player.route';
 import { FeedbackPage } from './pages/feedback.page';
 import { PagesPage } from './pages/pages.page';
-import { ExperimentsPage, FunnelsPage, HeatmapsPage } from './pages/section.pages';
+import { ExperimentsPage, HeatmapsPage } from './pages/section.pages';
 import { SessionsPage } from './pages/sessions.page';
 import { QueuesPage } from './pages/queues.page';
 import { SettingsPage } from './pages/settings.page';
@@ -23,6 +23,8 @@ if (replayLink?.[1] && replayLink[2]) {
 
 // The Dashboard's charts (recharts) load with it, not with the rest of the console.
 const DashboardPage = lazy(() => import('./pages/dashboard.page'));
+const FunnelsPage = lazy(() => import('./pages/funnels.page'));
+const JourneysPage = lazy(() => import('./pages/journeys.page'));
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
@@ -45,7 +47,22 @@ const router = createBrowserRouter([
           { path: 'sessions/:sessionId', element: <PlayerRoute /> },
           { path: 'pages', element: <PagesPage /> },
           { path: 'heatmaps', element: <HeatmapsPage /> },
-          { path: 'funnels', element: <FunnelsPage /> },
+          {
+            path: 'funnels',
+            element: (
+              <Suspense fallback={<LoadingScreen label="Loading funnels…" />}>
+                <FunnelsPage />
+              </Suspense>
+            ),
+          },
+          {
+            path: 'journeys',
+            element: (
+              <Suspense fallback={<LoadingScreen label="Loading journeys…" />}>
+                <JourneysPage />
+              </Suspense>
+            ),
+          },
           { path: 'experiments', element: <ExperimentsPage /> },
           { path: 'feedback', element: <FeedbackPage /> },
           {
