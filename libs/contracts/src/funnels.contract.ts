@@ -91,6 +91,8 @@ export interface FunnelStepResult {
 export interface FunnelDropOff {
   /** After this step the dropped sessions went no further. */
   step: number;
+  /** Next pages and signals are counted over the latest dropped sessions, at most 2,000: how many that was. */
+  analysed: number;
   nextPages: Array<{ pageKey: string; sessions: number }>;
   signals: Array<{ kind: string; count: number; sessions: number }>;
   sessions: Array<{ sessionId: string; visitorId: string; startedAt: string; stepAt: string; offsetMs: number }>;

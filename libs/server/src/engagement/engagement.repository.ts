@@ -37,23 +37,22 @@ export class EngagementRepository {
    */
   async transitions(projectId: string, page: string, from: string, to: string, depth: number, direction: 'next' | 'previous'): Promise<{ sessions: number; transitions: PathTransition[] }> {
     const next = direction === 'next';
+    const order = next ? 'v.ts, v.idx' : 'v.ts DESC, v.idx DESC';
+    // One pass over the views from the anchor on: each view with the one after it (lead).
     const rows: Array<{ level: number; from_key: string; to_key: string | null; n: string; starts: string }> = await this.db.query(
       `WITH anchor AS (
          SELECT session_id, ${next ? 'min' : 'max'}(ts) AS at FROM page_view
           WHERE project_id = $1 AND page_key = $2 AND ts >= $3::timestamptz AND ts < $4::timestamptz
           GROUP BY session_id
-       ),
-       walk AS (
-         SELECT * FROM (
-           SELECT v.session_id, v.page_key,
-                  row_number() OVER (PARTITION BY v.session_id ORDER BY v.ts ${next ? 'ASC' : 'DESC'}, v.idx ${next ? 'ASC' : 'DESC'}) - 1 AS level
+       )
+       SELECT level + 1 AS level, from_key, to_key, count(*) AS n, (SELECT count(*) FROM anchor) AS starts
+         FROM (
+           SELECT v.page_key AS from_key, lead(v.page_key) OVER w AS to_key, row_number() OVER w - 1 AS level
              FROM page_view v JOIN anchor a ON v.session_id = a.session_id
             WHERE v.project_id = $1 AND v.ts ${next ? '>=' : '<='} a.at
-         ) w WHERE level <= $5
-       )
-       SELECT a.level + 1 AS level, a.page_key AS from_key, b.page_key AS to_key, count(*) AS n, (SELECT count(*) FROM anchor) AS starts
-         FROM walk a LEFT JOIN walk b ON b.session_id = a.session_id AND b.level = a.level + 1
-        WHERE a.level < $5
+           WINDOW w AS (PARTITION BY v.session_id ORDER BY ${order})
+         ) walk
+        WHERE level < $5
         GROUP BY 1, 2, 3`,
       [projectId, page, from, to, depth],
     );

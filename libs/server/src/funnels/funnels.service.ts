@@ -5,7 +5,7 @@ import { ProjectsService } from '../projects/projects.service';
 import { funnelBackfillJobId } from '../queue/queue.definitions';
 import { QueueService } from '../queue/queue.service';
 import { doneAt } from './funnel-matching.service';
-import { FunnelsRepository, type StoredFunnel } from './funnels.repository';
+import { DROP_SAMPLE, FunnelsRepository, type StoredFunnel } from './funnels.repository';
 
 /** Without a range, results cover the last 30 days. */
 const DEFAULT_RANGE_MS = 30 * 24 * 3600_000;
@@ -103,14 +103,14 @@ export class FunnelsService {
     const dropOffs: FunnelDropOff[] = [];
     for (let i = 0; i < n - 1; i++) {
       if (!steps[i]!.dropped) {
-        dropOffs.push({ step: i, nextPages: [], signals: [], sessions: [] });
+        dropOffs.push({ step: i, analysed: 0, nextPages: [], signals: [], sessions: [] });
         continue;
       }
       const [after, listed] = await Promise.all([
         this.funnels.afterDrop(funnel.projectId, { funnelId: funnel.id, from, to, reached: i + 1 }),
         this.funnels.droppedSessions(funnel.id, from, to, i + 1, q.sessions),
       ]);
-      dropOffs.push({ step: i, ...after, nextPages: after.nextPages.map(exitName), sessions: await this.placed(funnel.projectId, listed) });
+      dropOffs.push({ step: i, analysed: Math.min(steps[i]!.dropped, DROP_SAMPLE), ...after, nextPages: after.nextPages.map(exitName), sessions: await this.placed(funnel.projectId, listed) });
     }
     let breakdown: FunnelResults['breakdown'];
     if (q.breakdown) {
@@ -166,12 +166,12 @@ export class FunnelsService {
     for (let i = 0; i < n - 1; i++) {
       const these = dropped[i]!;
       if (!these.length) {
-        dropOffs.push({ step: i, nextPages: [], signals: [], sessions: [] });
+        dropOffs.push({ step: i, analysed: 0, nextPages: [], signals: [], sessions: [] });
         continue;
       }
-      const after = await this.funnels.afterDrop(funnel.projectId, these);
+      const after = await this.funnels.afterDrop(funnel.projectId, [...these].sort((a, b) => b.at - a.at).slice(0, DROP_SAMPLE));
       const listed = [...these].sort((a, b) => b.at - a.at).slice(0, q.sessions);
-      dropOffs.push({ step: i, ...after, nextPages: after.nextPages.map(exitName), sessions: await this.placed(funnel.projectId, listed) });
+      dropOffs.push({ step: i, analysed: Math.min(these.length, DROP_SAMPLE), ...after, nextPages: after.nextPages.map(exitName), sessions: await this.placed(funnel.projectId, listed) });
     }
     return { steps, dropOffs, breakdown: undefined };
   }
