@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOUPE_TAGS, type RecordedEvent } from '@loupe/contracts/recording';
 import { loupe, loupeClick, mutation, pageview } from '@loupe/replay/testing';
+import { SweepJob } from '@loupe/server';
 import { loginCookie, postBatch, waitProcessed } from '../../../tools/testing/api-client';
 import { databaseShapes } from '../../../tools/testing/databases';
 import { batch, newId } from '../../../tools/testing/recordings';
@@ -218,6 +219,15 @@ describe.each(databaseShapes())('funnels on the $name database', (shape) => {
     const half = await api_('get', `/api/v1/metrics?${q()}&cartStep=/cart`);
     expect(half.status).toBe(400);
     expect(half.body.message).toContain('checkoutStep');
+  });
+
+  it('matches a funnel again on the next sweep when its matching was lost', async () => {
+    const [funnel] = (await api_('get', `/api/v1/funnels?${q()}`)).body.funnels;
+    await api.platform.dataSource.query("UPDATE funnel SET ready_version = 0, updated_at = now() - interval '11 minutes' WHERE id = $1", [funnel.id]);
+    expect((await api_('get', `/api/v1/funnels/${funnel.id}?${q()}`)).body.funnel.ready).toBe(false);
+    await api.app.get(SweepJob).sweep(60_000);
+    expect((await readyFunnel(funnel.id)).ready).toBe(true);
+    expect(entered((await api_('get', `/api/v1/funnels/${funnel.id}/results?${q()}`)).body.steps)).toEqual([8, 6, 4, 2]);
   });
 
   it('refuses bad funnels with a reason and keeps other projects out', async () => {

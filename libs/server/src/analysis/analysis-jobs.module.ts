@@ -13,6 +13,6 @@ import { SessionAnalysisService } from './session-analysis.service';
 @Module({
   imports: [ProjectsCoreModule],
   providers: [SessionAnalysisRepository, SessionAnalysisService, RecordingsRepository, AnalyseSessionJob, EndSessionJob, FunnelsRepository, FunnelMatchingService, FunnelBackfillJob],
-  exports: [SessionAnalysisRepository],
+  exports: [SessionAnalysisRepository, FunnelsRepository],
 })
 export class AnalysisJobsModule {}

@@ -108,6 +108,15 @@ export class FunnelsRepository {
     await this.db.query('UPDATE funnel SET ready_version = GREATEST(ready_version, $2) WHERE id = $1 AND version = $2', [id, version]);
   }
 
+  /** Funnels whose backfill should have finished long ago: the queue lost it, or it failed for good. */
+  async unmatched(olderThanMs: number, limit: number): Promise<Array<{ projectId: string; funnelId: string; version: number }>> {
+    const rows: Array<{ project_id: string; id: string; version: number }> = await this.db.query(
+      `SELECT project_id, id, version FROM funnel WHERE ready_version < version AND updated_at < now() - ($1 || ' milliseconds')::interval ORDER BY updated_at LIMIT $2`,
+      [String(olderThanMs), limit],
+    );
+    return rows.map((r) => ({ projectId: r.project_id, funnelId: r.id, version: r.version }));
+  }
+
   /** A page of the project's session ids, in id order, after `after`. */
   async sessionIdsAfter(projectId: string, after: string | null, limit: number): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.db.query(

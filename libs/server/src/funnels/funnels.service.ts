@@ -100,18 +100,17 @@ export class FunnelsService {
         p90MsToConvert: i === 0 || !t ? null : t.p90,
       };
     });
-    const dropOffs: FunnelDropOff[] = [];
-    for (let i = 0; i < n - 1; i++) {
-      if (!steps[i]!.dropped) {
-        dropOffs.push({ step: i, analysed: 0, nextPages: [], signals: [], sessions: [] });
-        continue;
-      }
-      const [after, listed] = await Promise.all([
-        this.funnels.afterDrop(funnel.projectId, { funnelId: funnel.id, from, to, reached: i + 1 }),
-        this.funnels.droppedSessions(funnel.id, from, to, i + 1, q.sessions),
-      ]);
-      dropOffs.push({ step: i, analysed: Math.min(steps[i]!.dropped, DROP_SAMPLE), ...after, nextPages: after.nextPages.map(exitName), sessions: await this.placed(funnel.projectId, listed) });
-    }
+    // Each drop-off is a few indexed queries of its own: asked all at once.
+    const dropOffs: FunnelDropOff[] = await Promise.all(
+      Array.from({ length: n - 1 }, async (_, i): Promise<FunnelDropOff> => {
+        if (!steps[i]!.dropped) return { step: i, analysed: 0, nextPages: [], signals: [], sessions: [] };
+        const [after, listed] = await Promise.all([
+          this.funnels.afterDrop(funnel.projectId, { funnelId: funnel.id, from, to, reached: i + 1 }),
+          this.funnels.droppedSessions(funnel.id, from, to, i + 1, q.sessions),
+        ]);
+        return { step: i, analysed: Math.min(steps[i]!.dropped, DROP_SAMPLE), ...after, nextPages: after.nextPages.map(exitName), sessions: await this.placed(funnel.projectId, listed) };
+      }),
+    );
     let breakdown: FunnelResults['breakdown'];
     if (q.breakdown) {
       const rows = await this.funnels.reachedBy(funnel.projectId, funnel.id, from, to, q.breakdown, q.experiment);
