@@ -230,6 +230,14 @@ describe.each(databaseShapes())('funnels on the $name database', (shape) => {
     expect(entered((await api_('get', `/api/v1/funnels/${funnel.id}/results?${q()}`)).body.steps)).toEqual([8, 6, 4, 2]);
   });
 
+  it('describes the new routes in the OpenAPI document', async () => {
+    const { body } = await request(api.http).get('/api/docs/openapi.json');
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/funnels', '/api/v1/funnels/{id}', '/api/v1/funnels/{id}/results', '/api/v1/funnels/suggestions', '/api/v1/paths', '/api/v1/metrics']),
+    );
+    expect(body.paths['/api/v1/funnels/{id}/results'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['project', 'from', 'to', 'breakdown']));
+  });
+
   it('refuses bad funnels with a reason and keeps other projects out', async () => {
     const before = (await api_('get', `/api/v1/funnels?${q()}`)).body.funnels;
     const one = await api_('post', `/api/v1/funnels?${q()}`).send({ name: 'One', steps: [{ type: 'page', pageKey: '/' }] });
