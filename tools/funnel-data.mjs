@@ -29,7 +29,7 @@ export async function plantFunnelData(databaseUrl, projectId, events = 10_000_00
       `INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at, duration_ms, active_ms, page_count, event_count, device, browser, entry_page, exit_page)
        SELECT $1, 'f' || g, 'v' || (g / 2), t, t + interval '180 seconds', 180000, 90000, 5, 10, (ARRAY['desktop', 'mobile', 'tablet'])[1 + g % 3], 'Chrome',
               CASE WHEN ${DEPTH} >= 1 THEN '/' ELSE '/blog/:id' END, CASE WHEN ${DEPTH} = 4 THEN '/thanks' ELSE '/contact' END
-         FROM (SELECT g, now() - ((g * 7919) % 2592000) * interval '1 second' AS t FROM generate_series(1, $2::int) g) x`,
+         FROM (SELECT g, now() - ((g::bigint * 7919) % 2592000) * interval '1 second' AS t FROM generate_series(1, $2::int) g) x`,
       [projectId, sessions],
     );
     log(`sessions: ${sessions.toLocaleString('en')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -51,7 +51,7 @@ export async function plantFunnelData(databaseUrl, projectId, events = 10_000_00
                      WHEN 9 THEN 'heartbeat' END,
               CASE i WHEN 3 THEN '#filter' WHEN 8 THEN '#footer' END,
               CASE i WHEN 3 THEN 'Filter' WHEN 8 THEN 'Contact us' END
-         FROM (SELECT g, ${DEPTH} AS d, now() - ((g * 7919) % 2592000) * interval '1 second' AS t FROM generate_series(1, $2::int) g) s,
+         FROM (SELECT g, ${DEPTH} AS d, now() - ((g::bigint * 7919) % 2592000) * interval '1 second' AS t FROM generate_series(1, $2::int) g) s,
               generate_series(0, ${EVENTS_PER_SESSION - 1}) i`,
       [projectId, sessions, SITE],
     );
