@@ -10,6 +10,7 @@ export const SECTIONS = [
   { path: 'pages', label: 'Pages' },
   { path: 'heatmaps', label: 'Heatmaps' },
   { path: 'funnels', label: 'Funnels' },
+  { path: 'journeys', label: 'Journeys' },
   { path: 'experiments', label: 'Experiments' },
   { path: 'feedback', label: 'Feedback' },
   { path: 'dashboard', label: 'Dashboard' },

@@ -6,7 +6,7 @@ import { LoginPage } from './pages/login.page';
 import { loadPlayerPage, PlayerRoute } from './pages/player.route';
 import { FeedbackPage } from './pages/feedback.page';
 import { PagesPage } from './pages/pages.page';
-import { FunnelsPage, HeatmapsPage } from './pages/section.pages';
+import { HeatmapsPage } from './pages/section.pages';
 import { SessionsPage } from './pages/sessions.page';
 import { QueuesPage } from './pages/queues.page';
 import { SettingsPage } from './pages/settings.page';
@@ -27,6 +27,8 @@ const DashboardPage = lazy(() => import('./pages/dashboard.page'));
 const ExperimentsListPage = lazy(() => import('./pages/experiments.page').then((m) => ({ default: m.ExperimentsListPage })));
 const ExperimentPage = lazy(() => import('./pages/experiments.page').then((m) => ({ default: m.ExperimentPage })));
 const loadingExperiments = <LoadingScreen label="Loading the experiments…" />;
+const FunnelsPage = lazy(() => import('./pages/funnels.page'));
+const JourneysPage = lazy(() => import('./pages/journeys.page'));
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
@@ -49,7 +51,14 @@ const router = createBrowserRouter([
           { path: 'sessions/:sessionId', element: <PlayerRoute /> },
           { path: 'pages', element: <PagesPage /> },
           { path: 'heatmaps', element: <HeatmapsPage /> },
-          { path: 'funnels', element: <FunnelsPage /> },
+          {
+            path: 'funnels',
+            element: (
+              <Suspense fallback={<LoadingScreen label="Loading funnels…" />}>
+                <FunnelsPage />
+              </Suspense>
+            ),
+          },
           {
             path: 'experiments',
             element: (
@@ -63,6 +72,14 @@ const router = createBrowserRouter([
             element: (
               <Suspense fallback={loadingExperiments}>
                 <ExperimentPage />
+              </Suspense>
+            ),
+          },
+          {
+            path: 'journeys',
+            element: (
+              <Suspense fallback={<LoadingScreen label="Loading journeys…" />}>
+                <JourneysPage />
               </Suspense>
             ),
           },

@@ -7,7 +7,7 @@ import { isCI } from '../../../tools/testing/services';
 import { seedAccount, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
 import { root, startConsoleServer } from '../../../tools/testing/console-build';
 
-const SECTIONS = ['Sessions', 'Pages', 'Heatmaps', 'Funnels', 'Experiments', 'Feedback', 'Dashboard', 'Settings'];
+const SECTIONS = ['Sessions', 'Pages', 'Heatmaps', 'Funnels', 'Journeys', 'Experiments', 'Feedback', 'Dashboard', 'Settings'];
 
 describe.skipIf(!browserAvailable() && !isCI)('the console in Chromium', () => {
   let api: TestApi;

@@ -23,3 +23,18 @@ export {
 export { bucketOf, bucketStarts, mean, median, nextBucket, percentOf, type Interval } from './cx/time';
 export { lifetimeValue, retentionCohorts, type CohortActivity, type LifetimeValue, type RetentionCohort, type RevenueRow } from './cx/visitors';
 export { cxReport, type CxInputs } from './cx/report';
+export {
+  funnelCounts,
+  funnelProgress,
+  matchesStep,
+  percentile,
+  stepDurations,
+  stepHitsOf,
+  stepLabel,
+  type FunnelOptions,
+  type FunnelProgress,
+  type StepCounts,
+  type StepEvent,
+  type StepHit,
+} from './funnels';
+export { OTHER_PAGES, pathGraph, pathTransitionsOf, type PathTransition } from './paths';

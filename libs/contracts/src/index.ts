@@ -15,3 +15,4 @@ export * from './feedback-wire';
 export * from './feedback.contract';
 export * from './experiment-definitions.contract';
 export * from './accounts.contract';
+export * from './funnels.contract';

@@ -1,6 +1,7 @@
 import { useCallback, useId, useMemo, type ComponentType, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { CxSection } from '../dashboard/cx-section';
+import { EngagementSection } from '../dashboard/engagement-section';
 import { DASHBOARD_RANGES, INTERVALS, readDashboardFilters, writeDashboardFilters, type DashboardFilters, type DashboardSectionProps } from '../dashboard/dashboard-filters';
 import { PageHeading, useDocumentTitle } from '../page';
 import { useProject } from '../projects';
@@ -11,6 +12,7 @@ import { DeviceFilter, ExperimentFilters } from '../filters';
  * one (funnels, engagement…) is one more entry here.
  */
 export const DASHBOARD_SECTIONS: Array<{ id: string; title: string; Component: ComponentType<DashboardSectionProps> }> = [
+  { id: 'engagement', title: 'Engagement', Component: EngagementSection },
   { id: 'cx', title: 'Customer experience', Component: CxSection },
 ];
 

@@ -26,11 +26,3 @@ export const HeatmapsPage = () => (
     waiting="Heatmaps appear for a page once visits to it have been recorded."
   />
 );
-
-export const FunnelsPage = () => (
-  <WaitingForSessions
-    title="Funnels"
-    description="The steps you expect people to take, such as product, cart and checkout, and how many give up at each one, with the sessions behind every drop-off."
-    waiting="Define a funnel from the pages and events of recorded visits; none have been recorded for this project yet."
-  />
-);

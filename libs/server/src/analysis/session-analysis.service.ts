@@ -3,13 +3,14 @@ import type { ProjectSettings } from '@loupe/contracts';
 import { pageKey, pageViewsOf, type TabPages } from '@loupe/analytics';
 import { deviceOf, summarizeSession } from '@loupe/replay';
 import { countByKind, detectSignals, frustrationScore, type ChunkSignalInputs } from '@loupe/signals';
+import { FunnelMatchingService } from '../funnels/funnel-matching.service';
 import { ProjectsService } from '../projects/projects.service';
 import type { SessionKey } from '../queue/queue.definitions';
 import type { StoredChunkFacts } from '../recordings/recordings.repository';
 import { SessionAnalysisRepository, type SessionAnalysis } from './session-analysis.repository';
 
 /**
- * A session's summary, frustration signals and page views, worked out again from the facts of all
+ * A session's summary, frustration signals, page views and funnel steps, worked out again from the facts of all
  * its processed chunks. Running it twice, or on chunks processed in any order, gives the same rows.
  */
 @Injectable()
@@ -17,6 +18,7 @@ export class SessionAnalysisService {
   constructor(
     private readonly repo: SessionAnalysisRepository,
     private readonly projects: ProjectsService,
+    private readonly funnels: FunnelMatchingService,
   ) {}
 
   async analyse(k: SessionKey): Promise<{ signals: number; pageViews: number; skipped?: string; lastReceivedAt?: Date }> {
@@ -25,6 +27,8 @@ export class SessionAnalysisService {
     const [facts, settings] = await Promise.all([this.repo.facts(k), this.projects.settingsOf(k.projectId)]);
     const analysis = analyseFacts(facts, settings, { ended: session.ended, userAgent: session.userAgent });
     const saved = await this.repo.save(k, analysis, session.factsChangedAt);
+    // After the save: the session's events now all know the page they happened on.
+    if (saved) await this.funnels.refreshSessions(k.projectId, [k.sessionId]);
     return saved
       ? { signals: analysis.signals.length, pageViews: analysis.pageViews.length, lastReceivedAt: session.lastReceivedAt }
       : { signals: 0, pageViews: 0, skipped: 'a newer analysis was saved meanwhile', lastReceivedAt: session.lastReceivedAt };

@@ -12,7 +12,7 @@ export type QueueName = (typeof QUEUES)[number];
 export const QUEUE_DESCRIPTIONS: Record<QueueName, string> = {
   system: "The queue's own check (a ping that proves jobs go both ways).",
   recordings: "One job per recorded chunk: its typed events and the facts its session is analysed from. The bulk of the work; it grows with traffic.",
-  analysis: "Work over whole sessions: each session's summary, frustration signals and page views after every chunk, and the close of a visit 30 minutes after its last batch.",
+  analysis: "Work over whole sessions: each session's summary, frustration signals, page views and funnel steps after every chunk, the matching of stored sessions against a new or edited funnel, and the close of a visit 30 minutes after its last batch.",
   maintenance: 'Scheduled housekeeping and deliveries: the sweep that re-enqueues what the queue missed, the alert check, webhook messages, the upkeep of the monthly partitions.',
 };
 
@@ -27,6 +27,8 @@ export const JOBS = {
   'session.analyse': { queue: 'analysis' },
   /** Closes a visit 30 minutes after its last event: final analysis, then storage compaction. */
   'session.end': { queue: 'analysis' },
+  /** Matches every stored session of a project against a funnel just created or edited. */
+  'funnel.backfill': { queue: 'analysis' },
   /** Compares each page's recent rage clicks and errors with its baseline and sends alerts. */
   'alerts.check': { queue: 'maintenance' },
   /** Posts one message to a project's webhook, retried with backoff. */
@@ -51,6 +53,7 @@ export interface JobPayloads {
   'recording.sweep': Record<string, never>;
   'session.analyse': SessionKey;
   'session.end': SessionKey;
+  'funnel.backfill': { projectId: string; funnelId: string; version: number };
   'alerts.check': Record<string, never>;
   'webhook.deliver': { url: string; message: { text: string; blocks?: unknown[] }; projectId: string; purpose: string };
   'partitions.maintain': Record<string, never>;
@@ -61,6 +64,7 @@ export interface JobResults {
   'recording.sweep': { enqueued: number; analyses: number; ends: number };
   'session.analyse': { signals: number; pageViews: number; skipped?: string };
   'session.end': { ended: boolean; recompressed: number; skipped?: string };
+  'funnel.backfill': { sessions: number; skipped?: string };
   'alerts.check': { projects: number; alerts: number };
   'webhook.deliver': { status: number };
   'partitions.maintain': { created: string[]; moved: number; dropped: string[] };
@@ -78,6 +82,8 @@ export interface SessionKey {
 export const analyseDedupId = (k: SessionKey) => `analyse.${k.projectId}.${k.sessionId}`;
 /** One end-of-visit job per session, pushed back on every activity. */
 export const endDedupId = (k: SessionKey) => `end.${k.projectId}.${k.sessionId}`;
+/** One backfill per version of a funnel. */
+export const funnelBackfillJobId = (p: { funnelId: string; version: number }) => `funnel-backfill.${p.funnelId}.${p.version}`;
 
 /** Job ids make adds idempotent; BullMQ forbids ':' in them. */
 export const chunkJobId = (k: { projectId: string; sessionId: string; windowId: string; seq: number }) =>

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
 import { SessionAnalysisRepository } from '../analysis/session-analysis.repository';
-import { chunkJobId, endDedupId, type JobResults } from '../queue/queue.definitions';
+import { FunnelsRepository } from '../funnels/funnels.repository';
+import { chunkJobId, endDedupId, funnelBackfillJobId, type JobResults } from '../queue/queue.definitions';
 import { QueueService } from '../queue/queue.service';
 import { analyseJobOptions } from './process-chunk.job';
 import { RecordingsRepository } from './recordings.repository';
@@ -13,6 +14,8 @@ const UNANALYSED_AFTER_MS = 60_000;
 /** An open visit quiet for this long should have been closed (30 minutes, and some slack). */
 const UNENDED_AFTER_MS = 35 * 60_000;
 const BATCH = 1000;
+/** A funnel still not matched against stored sessions this long after its last change lost its backfill. */
+const UNMATCHED_FUNNEL_AFTER_MS = 10 * 60_000;
 
 /**
  * Nothing accepted is lost: every chunk stored but not processed (the queue was down at ingest, or
@@ -29,6 +32,7 @@ export class SweepJob implements JobHandlerClass<unknown, JobResults['recording.
     private readonly recordings: RecordingsRepository,
     private readonly sessions: SessionAnalysisRepository,
     private readonly queue: QueueService,
+    private readonly funnels: FunnelsRepository,
   ) {}
 
   async handle(): Promise<JobResults['recording.sweep']> {
@@ -55,6 +59,16 @@ export class SweepJob implements JobHandlerClass<unknown, JobResults['recording.
     const ends = await this.sessions.missedEnds(unendedAfterMs, BATCH);
     for (const key of ends) await this.queue.add('session.end', key, { deduplication: { id: endDedupId(key), reschedule: true }, removeOnComplete: true });
     if (analyses.length || ends.length) this.log.log(`asked for ${analyses.length} missed analyses and ${ends.length} missed ends of visits`);
+    const unmatched = await this.funnels.unmatched(UNMATCHED_FUNNEL_AFTER_MS, BATCH);
+    for (const f of unmatched) {
+      const jobId = funnelBackfillJobId(f);
+      const existing = await this.queue.queue('analysis').getJob(jobId);
+      const state = existing ? await existing.getState() : 'missing';
+      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized') continue;
+      if (existing) await existing.remove().catch(() => undefined);
+      await this.queue.add('funnel.backfill', f, { jobId, removeOnComplete: true });
+      this.log.log(`asked again to match stored sessions against funnel ${f.funnelId}`);
+    }
     return { enqueued, analyses: analyses.length, ends: ends.length };
   }
 }

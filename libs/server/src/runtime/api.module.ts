@@ -8,8 +8,10 @@ import { ConfigModule } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 import { DatabaseModule } from '../database/database.module';
 import { DemoModule } from '../demo/demo.module';
+import { EngagementModule } from '../engagement/engagement.module';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeedbackModule } from '../feedback/feedback.module';
+import { FunnelsModule } from '../funnels/funnels.module';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { IntegrationsModule } from '../integrations/integrations.module';
@@ -47,6 +49,8 @@ export class ApiModule {
         SdkConfigModule,
         RecordingsModule,
         PagesModule,
+        FunnelsModule,
+        EngagementModule,
         ExperimentsModule,
         FeedbackModule,
         SetupModule,

@@ -5,6 +5,7 @@ import { SignalsAndPages1764000000000 } from './1764000000000-signals-and-pages'
 import { Alerts1764010000000 } from './1764010000000-alerts';
 import { InstanceAdmin1764100000000 } from './1764100000000-instance-admin';
 import { Feedback1764300000000 } from './1764300000000-feedback';
+import { Funnels1764400000000 } from './1764400000000-funnels';
 import { Experiments1764500000000 } from './1764500000000-experiments';
 import { Accounts1764700000000 } from './1764700000000-accounts';
 import { TimePartitions1764900000000 } from './1764900000000-time-partitions';
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   Alerts1764010000000,
   InstanceAdmin1764100000000,
   Feedback1764300000000,
+  Funnels1764400000000,
   Experiments1764500000000,
   Accounts1764700000000,
   TimePartitions1764900000000,
