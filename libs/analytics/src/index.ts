@@ -23,3 +23,31 @@ export {
 export { bucketOf, bucketStarts, mean, median, nextBucket, percentOf, type Interval } from './cx/time';
 export { lifetimeValue, retentionCohorts, type CohortActivity, type LifetimeValue, type RetentionCohort, type RevenueRow } from './cx/visitors';
 export { cxReport, type CxInputs } from './cx/report';
+export {
+  cellCentre,
+  clamp01,
+  dayOf,
+  deviceClassOf,
+  documentCell,
+  elementCell,
+  elementCellCentre,
+  heatInputsOf,
+  scrollBucket,
+  scrollDepth,
+  scrollReach,
+  sessionHeat,
+  DEVICE_WIDTHS,
+  ELEMENT_GRID,
+  HEAT_COLUMNS,
+  HEAT_DEVICES,
+  HEAT_ROW_PX,
+  MOVE_SAMPLE_MS,
+  type ChunkHeatInputs,
+  type HeatBox,
+  type HeatCell,
+  type HeatDevice,
+  type HeatLayer,
+  type HeatSignal,
+  type HeatZone,
+  type SessionHeat,
+} from './heatmaps';
