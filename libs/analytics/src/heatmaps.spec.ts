@@ -143,7 +143,7 @@ describe('a session\'s heat', () => {
       ]),
     ];
     // The same chunk processed twice counts once.
-    const heat = sessionHeat([...inputs, ...inputs], [view(t)], [{ ts: t + 600, kind: 'rage', url: 'https://shop.example.com/product/12', selector: '#buy', x: 160, y: 215 }], keyOf);
+    const heat = sessionHeat([...inputs, ...inputs], [view(t)], [{ ts: t + 600, kind: 'rage_click', url: 'https://shop.example.com/product/12', selector: '#buy', x: 160, y: 215 }], keyOf);
     const of = (layer: string) => heat.cells.filter((c) => c.layer === layer);
     expect(of('click').reduce((n, c) => n + c.count, 0)).toBe(2);
     expect(of('click').every((c) => c.device === 'mobile' && c.day === '2026-12-01' && c.pageKey === '/product/:id')).toBe(true);

@@ -335,15 +335,17 @@ export function sessionHeat(
   });
 
   for (const s of signals) {
-    if ((s.kind !== 'rage' && s.kind !== 'dead') || !s.url || s.x === undefined || s.y === undefined) continue;
+    const layer = s.kind === 'rage_click' ? 'rage' : s.kind === 'dead_click' ? 'dead' : undefined;
+    if (!layer || !s.url || s.x === undefined || s.y === undefined) continue;
+    // Signals are found on clicks and carry the click's time: that click knows the document's width.
     const click = clickByTs.get(`${s.windowId ?? ''}\u0000${s.ts}`);
     if (!click) continue;
     const pageKey = keyOf(s.url);
     const device = deviceClassOf(click.viewportWidth);
     const day = dayOf(s.ts);
-    addCell({ pageKey, device, day, layer: s.kind, selector: '', ...documentCell(s.x, s.y, click.documentWidth) });
+    addCell({ pageKey, device, day, layer, selector: '', ...documentCell(s.x, s.y, click.documentWidth) });
     const z = zone(pageKey, device, day, s.selector ?? click.selector);
-    if (s.kind === 'rage') z.rage += 1;
+    if (layer === 'rage') z.rage += 1;
     else z.dead += 1;
   }
 

@@ -13,3 +13,4 @@ export * from './experiments.contract';
 export * from './queues.contract';
 export * from './feedback-wire';
 export * from './feedback.contract';
+export * from './heatmaps.contract';

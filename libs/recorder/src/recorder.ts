@@ -17,6 +17,7 @@ import { clickPayload, clickTarget } from './clicks';
 import { gzip, gzipNow, utf8 } from './compress';
 import { guard, warnOnce } from './guard';
 import { randomId } from './ids';
+import { ScrollDepth } from './scroll-depth';
 import type { ConsoleLevel, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 import { fromWidget } from './feedback/widget';
@@ -121,6 +122,7 @@ export class Recorder {
   private lastTs = 0;
   private errors = 0;
   private user: IdentifyPayload | undefined;
+  private readonly scrollDepth = new ScrollDepth((p) => this.custom(LOUPE_TAGS.scroll, p));
   private readonly customListeners: Array<(tag: LoupeTag, payload: unknown) => void> = [];
 
   constructor(private readonly o: ResolvedOptions) {
@@ -164,6 +166,8 @@ export class Recorder {
 
     const passive = { capture: true, passive: true };
     this.listen(document, 'click', (e) => this.click(e as MouseEvent), passive);
+    this.listen(window, 'scroll', () => this.scrollDepth.observe(), { passive: true });
+    this.listen(window, 'resize', () => this.scrollDepth.observe(), { passive: true });
     this.listen(window, 'error', (e) => this.onError(e), { passive: true });
     this.listen(window, 'unhandledrejection', (e) => this.onRejection(e as PromiseRejectionEvent), { passive: true });
     this.listen(window, 'popstate', () => this.navigated(), passive);
@@ -181,6 +185,8 @@ export class Recorder {
     for (const undo of this.cleanups.splice(0)) guard('stop', undo)();
     guard('stop', () => this.stopRrweb?.())();
     clearInterval(this.interval);
+    this.scrollDepth.report();
+    this.scrollDepth.stop();
     this.cut(false);
     this.session.save(Date.now());
     markWindowOpen(this.tab, false);
@@ -200,6 +206,7 @@ export class Recorder {
   }
 
   flush(): Promise<void> {
+    this.scrollDepth.report();
     this.cut(false);
     return this.sender.settled();
   }
@@ -274,6 +281,8 @@ export class Recorder {
   private pageview(navigation: 'load' | 'history'): void {
     const url = location.href;
     const referrer = navigation === 'history' ? this.lastUrl : document.referrer;
+    // The previous page's furthest point is reported under its own URL, before the new page opens.
+    this.scrollDepth.report();
     this.lastUrl = url;
     const title = truncate(document.title || '', 300);
     this.custom(LOUPE_TAGS.pageview, {
@@ -283,6 +292,7 @@ export class Recorder {
       navigation,
       viewport: { width: window.innerWidth, height: window.innerHeight },
     });
+    this.scrollDepth.page(url);
   }
 
   private navigated(): void {
@@ -422,6 +432,7 @@ export class Recorder {
 
   /** The page is hidden, maybe for good: whatever is recorded leaves now, or waits in the outbox. */
   private hide(closing: boolean): void {
+    this.scrollDepth.report();
     this.cut(true);
     for (const b of this.sender.queue) {
       const raw = this.raw.get(b);

@@ -16,6 +16,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { PagesModule } from '../pages/pages.module';
+import { HeatmapsModule } from '../heatmaps/heatmaps.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { QueueModule } from '../queue/queue.module';
 import { SdkConfigModule } from '../sdk-config/sdk-config.module';
@@ -44,6 +45,7 @@ export class ApiModule {
         SdkConfigModule,
         RecordingsModule,
         PagesModule,
+        HeatmapsModule,
         ExperimentsModule,
         FeedbackModule,
         SetupModule,

@@ -5,6 +5,7 @@ import { SignalsAndPages1764000000000 } from './1764000000000-signals-and-pages'
 import { Alerts1764010000000 } from './1764010000000-alerts';
 import { InstanceAdmin1764100000000 } from './1764100000000-instance-admin';
 import { Feedback1764300000000 } from './1764300000000-feedback';
+import { Heatmaps1764600000000 } from './1764600000000-heatmaps';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Alerts1764010000000,
   InstanceAdmin1764100000000,
   Feedback1764300000000,
+  Heatmaps1764600000000,
 ];
