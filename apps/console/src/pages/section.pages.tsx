@@ -19,14 +19,6 @@ function WaitingForSessions({ title, description, waiting }: { title: string; de
   );
 }
 
-export const HeatmapsPage = () => (
-  <WaitingForSessions
-    title="Heatmaps"
-    description="Where people click, how their cursor moves and how far they scroll, drawn over your real pages, for each device and each variant."
-    waiting="Heatmaps appear for a page once visits to it have been recorded."
-  />
-);
-
 export const FunnelsPage = () => (
   <WaitingForSessions
     title="Funnels"
