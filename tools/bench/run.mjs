@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 import { feedback } from './scenarios/feedback.mjs';
 import { healthz } from './scenarios/healthz.mjs';
+import { heatmaps } from './scenarios/heatmaps.mjs';
 import { ingest } from './scenarios/ingest.mjs';
 import { queuePostgres, queueRedis } from './scenarios/queue.mjs';
 import { replay } from './scenarios/replay.mjs';
@@ -24,7 +25,7 @@ import { storage } from './scenarios/storage.mjs';
 import { worker } from './scenarios/worker.mjs';
 
 /** In the order they run. A scenario's `run(ctx)` returns rows; see `withRatio` for their fields. */
-const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, scale, signals, replay, stats, feedback];
+const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, scale, signals, replay, stats, feedback, heatmaps];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist/bench');
