@@ -126,6 +126,17 @@ describe('heat inputs of a chunk', () => {
     expect(heat.clicks).toMatchObject([{ selector: '#buy', x: 150, y: 220, viewportWidth: 1280, documentWidth: 1280 }]);
     expect(heat.scrolls).toMatchObject([{ maxDepth: 0.6, documentHeight: 3000, viewportWidth: 1280 }]);
   });
+
+  it('leaves out pointer positions of a chunk that does not yet know how far the page is scrolled', () => {
+    const move = (ts: number, y: number): RecordedEvent => ({ type: RRWEB.IncrementalSnapshot, timestamp: ts, data: { source: RRWEB_SOURCE.MouseMove, positions: [{ x: 5, y, id: 5, timeOffset: 0 }] } });
+    const heat = heatInputsOf([
+      { type: RRWEB.Meta, timestamp: 1000, data: { width: 1280, height: 800 } },
+      move(1100, 10),
+      { type: RRWEB.IncrementalSnapshot, timestamp: 1200, data: { source: RRWEB_SOURCE.Scroll, id: 1, x: 0, y: 300 } },
+      move(1500, 10),
+    ]);
+    expect(heat.moves.map((m) => m.y)).toEqual([310]);
+  });
 });
 
 describe('a session\'s heat', () => {
@@ -134,6 +145,7 @@ describe('a session\'s heat', () => {
     const inputs = [
       heatInputsOf([
         { type: RRWEB.Meta, timestamp: t, data: { width: 390, height: 800 } },
+        { type: RRWEB.IncrementalSnapshot, timestamp: t + 50, data: { source: RRWEB_SOURCE.Scroll, id: 1, x: 0, y: 0 } },
         { type: RRWEB.IncrementalSnapshot, timestamp: t + 100, data: { source: RRWEB_SOURCE.MouseMove, positions: [{ x: 150, y: 210, id: 3, timeOffset: 0 }] } },
         { type: RRWEB.IncrementalSnapshot, timestamp: t + 400, data: { source: RRWEB_SOURCE.MouseMove, positions: [{ x: 5, y: 5, id: 3, timeOffset: 0 }] } },
         click(t + 500, 150, 210, 390),

@@ -91,6 +91,9 @@ export function heatInputsOf(events: readonly RecordedEvent[], windowId?: string
   let docId = 1;
   let scrollX = 0;
   let scrollY = 0;
+  // A chunk that starts mid-page does not know how far the page is scrolled until its first full
+  // snapshot or document scroll: pointer positions before that cannot be placed on the page.
+  let offsetKnown = false;
   let viewportWidth: number | undefined;
   let documentWidth: number | undefined;
   let lastBucket = -1;
@@ -103,13 +106,15 @@ export function heatInputsOf(events: readonly RecordedEvent[], windowId?: string
       const offset = rec(data['initialOffset']);
       scrollX = num(offset['left']) ?? 0;
       scrollY = num(offset['top']) ?? 0;
+      offsetKnown = true;
     } else if (e.type === RRWEB.IncrementalSnapshot) {
       const source = data['source'];
       if (source === RRWEB_SOURCE.ViewportResize) viewportWidth = num(data['width']) ?? viewportWidth;
       else if (source === RRWEB_SOURCE.Scroll && data['id'] === docId) {
         scrollX = num(data['x']) ?? scrollX;
         scrollY = num(data['y']) ?? scrollY;
-      } else if (source === RRWEB_SOURCE.MouseMove && viewportWidth !== undefined && Array.isArray(data['positions'])) {
+        offsetKnown = true;
+      } else if (source === RRWEB_SOURCE.MouseMove && offsetKnown && viewportWidth !== undefined && Array.isArray(data['positions'])) {
         for (const p of data['positions'] as unknown[]) {
           const pos = rec(p);
           const x = num(pos['x']);
