@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HeatmapResponse } from '@loupe/contracts';
+// The demo store's own product page, exactly as Loupe serves it at /demo.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { productPage, PRODUCTS } from '@loupe/server';
 import { browserAvailable, launchBrowser } from '../../../tools/testing/browser';
 import { root, startConsoleServer } from '../../../tools/testing/console-build';

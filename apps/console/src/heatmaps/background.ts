@@ -66,7 +66,7 @@ export async function buildBackground(root: HTMLElement, projectId: string, snap
 
 /** Where an element of the rebuilt page lies, in page coordinates, or null when the snapshot does not have it. */
 export function boxOf(doc: Document, selector: string): { x: number; y: number; width: number; height: number } | null {
-  let el: Element | null = null;
+  let el: Element | null;
   try {
     el = doc.querySelector(selector);
   } catch {

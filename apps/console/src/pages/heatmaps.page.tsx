@@ -60,7 +60,10 @@ export function HeatmapsPage() {
   const set = (next: Record<string, string | undefined>) =>
     setParams((p) => {
       const q = new URLSearchParams(p);
-      for (const [k, v] of Object.entries(next)) (v ? q.set(k, v) : q.delete(k));
+      for (const [k, v] of Object.entries(next)) {
+        if (v) q.set(k, v);
+        else q.delete(k);
+      }
       return q;
     });
   const kind = (KINDS.find((k) => k.value === params.get('kind'))?.value ?? 'click') as Kind;

@@ -68,11 +68,12 @@ export class HeatmapsService {
       return { ...base, total: zones.reduce((n, z) => n + z.clicks, 0), zones: out };
     }
 
-    const cells = await this.repo.cells(scope, q.kind);
+    // Both reads at once: on a busy page each sums tens of thousands of daily rows.
+    const [cells, elementCells] = await Promise.all([this.repo.cells(scope, q.kind), q.kind === 'click' ? this.repo.elementCells(scope) : Promise.resolve([])]);
     const response: HeatmapResponse = { ...base, total: cells.reduce((n, c) => n + c.count, 0), cells };
     if (q.kind === 'click') {
       const bySelector = new Map<string, HeatmapElement>();
-      for (const c of await this.repo.elementCells(scope)) {
+      for (const c of elementCells) {
         let el = bySelector.get(c.selector);
         if (!el) bySelector.set(c.selector, (el = { selector: c.selector, clicks: 0, cells: [] }));
         el.clicks += c.count;
