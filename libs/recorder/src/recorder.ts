@@ -250,6 +250,8 @@ export class Recorder {
   private rollover(previous: string): void {
     this.rolling = true;
     try {
+      // How far the page was read so far belongs to the visit that is ending.
+      this.scrollDepth.report();
       this.cut(false, previous);
       try {
         record.takeFullSnapshot();
