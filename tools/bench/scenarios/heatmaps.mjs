@@ -25,12 +25,12 @@ async function seed(databaseUrl, projectId) {
   try {
     await db.query(
       `INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at)
-       SELECT $1, 's' || g, 'v' || g, now() - (random() * $3 || ' days')::interval, now() FROM generate_series(1, $2) g`,
+       SELECT $1, 's' || g, 'v' || g, now() - random() * $3 * interval '1 day', now() FROM generate_series(1, $2) g`,
       [projectId, SESSIONS, DAYS],
     );
     await db.query(
       `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, selector, x, y, props)
-       SELECT $1, 's' || (1 + g % $3), 'main', 0, g, now() - (random() * ($4 - 1) || ' days')::interval, 'click',
+       SELECT $1, 's' || (1 + g % $3), 'main', 0, g, now() - random() * ($4 - 1) * interval '1 day', 'click',
               'https://shop.example.com/product/' || (1 + g % 500), '#el-' || (g % $5), x, y,
               jsonb_build_object('viewport', jsonb_build_object('width', w, 'height', 800), 'document', jsonb_build_object('width', w, 'height', 4000),
                                  'box', jsonb_build_object('x', bx, 'y', by, 'width', 200, 'height', 40))
