@@ -64,12 +64,16 @@ export function drawDensity(canvas: HTMLCanvasElement, points: readonly Weighted
   const colours = paletteOf();
   for (let i = 3; i < px.length; i += 4) {
     const a = px[i]!;
-    if (!a) continue;
+    // The stamps' faint square edges would otherwise show as tinted boxes.
+    if (a < 10) {
+      px[i] = 0;
+      continue;
+    }
     const o = a * 4;
     px[i - 3] = colours[o]!;
     px[i - 2] = colours[o + 1]!;
     px[i - 1] = colours[o + 2]!;
-    px[i] = Math.min(230, 60 + a);
+    px[i] = Math.min(230, 40 + a);
   }
   ctx.putImageData(image, 0, 0);
 }
