@@ -16,6 +16,7 @@ import { experiments } from './scenarios/experiments.mjs';
 import { feedback } from './scenarios/feedback.mjs';
 import { funnels } from './scenarios/funnels.mjs';
 import { healthz } from './scenarios/healthz.mjs';
+import { heatmaps } from './scenarios/heatmaps.mjs';
 import { ingest } from './scenarios/ingest.mjs';
 import { queuePostgres, queueRedis } from './scenarios/queue.mjs';
 import { replay } from './scenarios/replay.mjs';
@@ -26,7 +27,7 @@ import { storage } from './scenarios/storage.mjs';
 import { worker } from './scenarios/worker.mjs';
 
 /** In the order they run. A scenario's `run(ctx)` returns rows; see `withRatio` for their fields. */
-const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, scale, signals, replay, stats, feedback, experiments, funnels];
+const SCENARIOS = [healthz, queuePostgres, queueRedis, ingest, storage, worker, scale, signals, replay, stats, feedback, experiments, funnels, heatmaps];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist/bench');

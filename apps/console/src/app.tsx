@@ -6,7 +6,7 @@ import { LoginPage } from './pages/login.page';
 import { loadPlayerPage, PlayerRoute } from './pages/player.route';
 import { FeedbackPage } from './pages/feedback.page';
 import { PagesPage } from './pages/pages.page';
-import { HeatmapsPage } from './pages/section.pages';
+import { HeatmapsPage } from './pages/heatmaps.page';
 import { SessionsPage } from './pages/sessions.page';
 import { QueuesPage } from './pages/queues.page';
 import { SettingsPage } from './pages/settings.page';

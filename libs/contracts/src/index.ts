@@ -16,3 +16,4 @@ export * from './feedback.contract';
 export * from './experiment-definitions.contract';
 export * from './accounts.contract';
 export * from './funnels.contract';
+export * from './heatmaps.contract';

@@ -63,6 +63,7 @@ export const LOUPE_TAGS = {
   error: 'loupe.error',
   identify: 'loupe.identify',
   exposure: 'loupe.exposure',
+  scroll: 'loupe.scroll',
 } as const;
 export type LoupeTag = (typeof LOUPE_TAGS)[keyof typeof LOUPE_TAGS];
 
@@ -104,6 +105,20 @@ export interface ClickPayload {
   nodeId?: number;
 }
 
+/**
+ * How far down the current page the visitor has seen: sent again each time the furthest point grows
+ * (after scrolling stops) and when the page is left, so the last one of a page view is its maximum.
+ */
+export interface ScrollPayload {
+  url: string;
+  /** The bottom of the furthest viewport seen, as a fraction (0–1) of the document's height. */
+  maxDepth: number;
+  /** The bottom of the furthest viewport seen, in CSS pixels from the top of the document. */
+  maxY: number;
+  document: { width: number; height: number };
+  viewport: { width: number; height: number };
+}
+
 export interface TrackPayload {
   name: string;
   props: Record<string, string | number | boolean | null>;
@@ -136,6 +151,7 @@ export interface LoupePayloads {
   'loupe.error': ErrorPayload;
   'loupe.identify': IdentifyPayload;
   'loupe.exposure': ExposurePayload;
+  'loupe.scroll': ScrollPayload;
 }
 
 /** An rrweb event as it travels: Loupe looks at `type`, `timestamp` and, for custom events, `data.tag`. */

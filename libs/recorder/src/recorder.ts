@@ -17,6 +17,7 @@ import { clickPayload, clickTarget } from './clicks';
 import { gzip, gzipNow, utf8 } from './compress';
 import { guard, warnOnce } from './guard';
 import { randomId } from './ids';
+import { ScrollDepth } from './scroll-depth';
 import type { ConsoleLevel, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 import { fromWidget } from './feedback/widget';
@@ -122,6 +123,7 @@ export class Recorder {
   private lastTs = 0;
   private errors = 0;
   private user: IdentifyPayload | undefined;
+  private readonly scrollDepth = new ScrollDepth((p) => this.custom(LOUPE_TAGS.scroll, p));
   private readonly customListeners: Array<(tag: LoupeTag, payload: unknown) => void> = [];
   /** Experiments whose exposure this page has recorded. */
   private readonly exposed = new Set<string>();
@@ -167,6 +169,8 @@ export class Recorder {
 
     const passive = { capture: true, passive: true };
     this.listen(document, 'click', (e) => this.click(e as MouseEvent), passive);
+    this.listen(window, 'scroll', () => this.scrollDepth.observe(), { passive: true });
+    this.listen(window, 'resize', () => this.scrollDepth.observe(), { passive: true });
     this.listen(window, 'error', (e) => this.onError(e), { passive: true });
     this.listen(window, 'unhandledrejection', (e) => this.onRejection(e as PromiseRejectionEvent), { passive: true });
     this.listen(window, 'popstate', () => this.navigated(), passive);
@@ -184,6 +188,8 @@ export class Recorder {
     for (const undo of this.cleanups.splice(0)) guard('stop', undo)();
     guard('stop', () => this.stopRrweb?.())();
     clearInterval(this.interval);
+    this.scrollDepth.report();
+    this.scrollDepth.stop();
     this.cut(false);
     this.session.save(Date.now());
     markWindowOpen(this.tab, false);
@@ -217,6 +223,7 @@ export class Recorder {
   }
 
   flush(): Promise<void> {
+    this.scrollDepth.report();
     this.cut(false);
     return this.sender.settled();
   }
@@ -260,6 +267,8 @@ export class Recorder {
   private rollover(previous: string): void {
     this.rolling = true;
     try {
+      // How far the page was read so far belongs to the visit that is ending.
+      this.scrollDepth.report();
       this.cut(false, previous);
       try {
         record.takeFullSnapshot();
@@ -291,6 +300,8 @@ export class Recorder {
   private pageview(navigation: 'load' | 'history'): void {
     const url = location.href;
     const referrer = navigation === 'history' ? this.lastUrl : document.referrer;
+    // The previous page's furthest point is reported under its own URL, before the new page opens.
+    this.scrollDepth.report();
     this.lastUrl = url;
     const title = truncate(document.title || '', 300);
     this.custom(LOUPE_TAGS.pageview, {
@@ -300,6 +311,7 @@ export class Recorder {
       navigation,
       viewport: { width: window.innerWidth, height: window.innerHeight },
     });
+    this.scrollDepth.page(url);
   }
 
   private navigated(): void {
@@ -439,6 +451,7 @@ export class Recorder {
 
   /** The page is hidden, maybe for good: whatever is recorded leaves now, or waits in the outbox. */
   private hide(closing: boolean): void {
+    this.scrollDepth.report();
     this.cut(true);
     for (const b of this.sender.queue) {
       const raw = this.raw.get(b);

@@ -86,7 +86,8 @@ describe.skipIf(!browserAvailable() && !isCI)('sessions, visitors and tabs, in C
     const types = events.map((e) => e.type);
     expect(types.slice(0, 2)).toEqual([4, 2]);
     const tags = events.filter((e) => e.type === 5).map((e) => (e.data as { tag: string }).tag);
-    expect(tags).toEqual(['loupe.pageview', 'loupe.click']);
+    // The new visit's page view gets its own scroll depth, reported when the batch is flushed.
+    expect(tags).toEqual(['loupe.pageview', 'loupe.click', 'loupe.scroll']);
     expect(events.map((e) => e.timestamp)).toEqual([...events.map((e) => e.timestamp)].sort((a, b) => a - b));
     // The old session kept its own click and nothing after the rollover.
     expect(old.some((e) => e.type === 5 && (e.data as { tag: string }).tag === 'loupe.click')).toBe(true);

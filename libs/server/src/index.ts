@@ -20,3 +20,4 @@ export * from './logging/logging';
 export { serveWorkerEndpoints } from './metrics/worker-endpoints';
 export { MetricsService } from './metrics/metrics.service';
 export { CxService, type VariantStatsOptions } from './feedback/cx.service';
+export { productPage, PRODUCTS } from './demo/demo-pages';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import type { PageView } from '@loupe/analytics';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { HeatCell, HeatZone, PageView, SessionHeat } from '@loupe/analytics';
 import type { SessionSummary } from '@loupe/replay';
 import type { Signal } from '@loupe/signals';
 import { SESSION_DAY, type StoredChunkFacts } from '../recordings/recordings.repository';
@@ -25,7 +25,15 @@ export interface SessionAnalysis {
   entryPage: string | null;
   exitPage: string | null;
   bounced: boolean;
+  heat: SessionHeat;
 }
+
+/** Rollup rows are keyed without the session: these are their key columns, in the rollup's key order. */
+const CELL_KEY = ['page_key', 'device', 'layer', 'variant', 'day', 'selector', 'gx', 'gy'] as const;
+const ZONE_KEY = ['page_key', 'device', 'variant', 'day', 'selector'] as const;
+const ZONE_METRICS = ['clicks', 'visitors', 'rage', 'dead', 'hover_ms'] as const;
+/** Experiment variants do not split heatmaps yet: every row is under the empty variant. */
+const NO_VARIANT = '';
 
 /** The only code that reads what a session analysis needs and writes what it finds. */
 @Injectable()
@@ -126,10 +134,12 @@ export class SessionAnalysisRepository {
       if (a.pageViews.length) {
         const v = a.pageViews;
         await m.query(
-          `INSERT INTO page_view (project_id, session_id, idx, window_id, visitor_id, ts, url, page_key, duration_ms, is_entry, is_exit, bounced, signal_count, signals, error_count)
-           SELECT $1, $2, u.idx, u.window_id, s.visitor_id, to_timestamp(u.ts / 1000.0), u.url, u.page_key, u.duration_ms, u.is_entry, u.is_exit, u.is_entry AND $3, u.signal_count, u.signals::jsonb, u.error_count
-             FROM unnest($4::int[], $5::text[], $6::float8[], $7::text[], $8::text[], $9::bigint[], $10::bool[], $11::bool[], $12::int[], $13::text[], $14::int[])
-               AS u(idx, window_id, ts, url, page_key, duration_ms, is_entry, is_exit, signal_count, signals, error_count),
+          `INSERT INTO page_view (project_id, session_id, idx, window_id, visitor_id, ts, url, page_key, duration_ms, is_entry, is_exit, bounced, signal_count, signals, error_count,
+                                  max_scroll_depth, document_height)
+           SELECT $1, $2, u.idx, u.window_id, s.visitor_id, to_timestamp(u.ts / 1000.0), u.url, u.page_key, u.duration_ms, u.is_entry, u.is_exit, u.is_entry AND $3, u.signal_count, u.signals::jsonb, u.error_count,
+                  u.max_scroll_depth, u.document_height
+             FROM unnest($4::int[], $5::text[], $6::float8[], $7::text[], $8::text[], $9::bigint[], $10::bool[], $11::bool[], $12::int[], $13::text[], $14::int[], $15::real[], $16::int[])
+               AS u(idx, window_id, ts, url, page_key, duration_ms, is_entry, is_exit, signal_count, signals, error_count, max_scroll_depth, document_height),
                   session s
             WHERE s.project_id = $1 AND s.id = $2`,
           [
@@ -147,9 +157,12 @@ export class SessionAnalysisRepository {
             v.map((x) => Object.values(x.signals).reduce((n, c) => n + c, 0)),
             v.map((x) => JSON.stringify(x.signals)),
             v.map((x) => x.errors),
+            v.map((_, i) => a.heat.scrollDepths[i]?.maxDepth ?? null),
+            v.map((_, i) => (a.heat.scrollDepths[i] ? Math.round(a.heat.scrollDepths[i].documentHeight) : null)),
           ],
         );
       }
+      await replaceHeatContribution(m, k, a.heat);
       // A chunk processed before the one before it in its tab could not know the page its first
       // events happened on; the session's page views now say it.
       await m.query(
@@ -189,5 +202,68 @@ export class SessionAnalysisRepository {
       [String(quietForMs), limit],
     );
     return rows.map((r) => ({ projectId: r.project_id, sessionId: r.id }));
+  }
+}
+
+type Row = Record<string, string | number>;
+const keyOf = (r: Row, cols: readonly string[]) => cols.map((c) => String(r[c])).join('\u0000');
+
+/**
+ * Replaces a session's contribution to the heatmap rollups: its previous rows are taken back and
+ * its new ones added, as one net change per rollup row. The changes are applied in key order so
+ * that analyses of different sessions touching the same rows lock them in the same order.
+ */
+async function replaceHeatContribution(m: EntityManager, k: SessionKey, heat: SessionHeat): Promise<void> {
+  const cellRow = (c: HeatCell): Row => ({ page_key: c.pageKey, device: c.device, layer: c.layer, variant: NO_VARIANT, day: c.day, selector: c.selector, gx: c.gx, gy: c.gy, count: c.count });
+  const zoneRow = (z: HeatZone): Row => ({
+    page_key: z.pageKey,
+    device: z.device,
+    variant: NO_VARIANT,
+    day: z.day,
+    selector: z.selector,
+    clicks: z.clicks,
+    visitors: z.visitors,
+    rage: z.rage,
+    dead: z.dead,
+    hover_ms: z.hoverMs,
+  });
+  await replaceRows(m, k, 'cell', CELL_KEY, ['count'], heat.cells.map(cellRow));
+  await replaceRows(m, k, 'zone', ZONE_KEY, ZONE_METRICS, heat.zones.map(zoneRow));
+}
+
+async function replaceRows(m: EntityManager, k: SessionKey, table: 'cell' | 'zone', key: readonly string[], metrics: readonly string[], rows: Row[]): Promise<void> {
+  const cols = [...key, ...metrics];
+  const types: Record<string, string> = { gx: 'int', gy: 'int', day: 'date' };
+  const typeOf = (c: string) => types[c] ?? (metrics.includes(c) ? 'bigint' : 'text');
+  const old: Row[] = await m.query(
+    `SELECT ${cols.map((c) => (c === 'day' ? 'day::text AS day' : c)).join(', ')} FROM heatmap_session_${table} WHERE project_id = $1 AND session_id = $2`,
+    [k.projectId, k.sessionId],
+  );
+  await m.query(`DELETE FROM heatmap_session_${table} WHERE project_id = $1 AND session_id = $2`, [k.projectId, k.sessionId]);
+  const delta = new Map<string, Row>();
+  const add = (r: Row, sign: number) => {
+    const id = keyOf(r, key);
+    let d = delta.get(id);
+    if (!d) delta.set(id, (d = { ...r, ...Object.fromEntries(metrics.map((c) => [c, 0])) }));
+    for (const c of metrics) d[c] = Number(d[c]) + sign * Number(r[c]);
+  };
+  for (const r of old) add(r, -1);
+  for (const r of rows) add(r, 1);
+  const changes = [...delta.values()].filter((d) => metrics.some((c) => d[c] !== 0)).sort((a, b) => (keyOf(a, key) < keyOf(b, key) ? -1 : 1));
+  const unnest = (offset: number) =>
+    `unnest(${cols.map((c, i) => `$${i + offset}::${typeOf(c)}[]`).join(', ')}) WITH ORDINALITY AS u(${cols.join(', ')}, ord)`;
+  const arrays = (list: Row[]) => cols.map((c) => list.map((r) => r[c]));
+  if (rows.length) {
+    await m.query(
+      `INSERT INTO heatmap_session_${table} (project_id, session_id, ${cols.join(', ')}) SELECT $1, $2, ${cols.join(', ')} FROM ${unnest(3)}`,
+      [k.projectId, k.sessionId, ...arrays(rows)],
+    );
+  }
+  if (changes.length) {
+    await m.query(
+      `INSERT INTO heatmap_${table} (project_id, ${cols.join(', ')}) SELECT $1, ${cols.join(', ')} FROM ${unnest(2)} ORDER BY ord
+         ON CONFLICT (project_id, ${key.join(', ')}) DO UPDATE SET ${metrics.map((c) => `${c} = heatmap_${table}.${c} + excluded.${c}`).join(', ')}`,
+      [k.projectId, ...arrays(changes)],
+    );
   }
 }

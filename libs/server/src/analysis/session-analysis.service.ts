@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ProjectSettings } from '@loupe/contracts';
-import { pageKey, pageViewsOf, type TabPages } from '@loupe/analytics';
+import { pageKey, pageViewsOf, sessionHeat, type ChunkHeatInputs, type TabPages } from '@loupe/analytics';
 import { deviceOf, summarizeSession } from '@loupe/replay';
 import { countByKind, detectSignals, frustrationScore, type ChunkSignalInputs } from '@loupe/signals';
 import { FunnelMatchingService } from '../funnels/funnel-matching.service';
@@ -67,6 +67,12 @@ export function analyseFacts(
   for (const tab of tabs.values()) tab.pages = [...new Map(tab.pages.map((p) => [`${p.ts}\u0000${p.url}`, p])).values()];
   const pageViews = pageViewsOf([...tabs.values()], keyOf, signals, dedupe(errors));
   const counts = countByKind(signals);
+  const heat = sessionHeat(
+    facts.map((f) => f.heat).filter((h): h is ChunkHeatInputs => !!h),
+    pageViews,
+    signals,
+    keyOf,
+  );
   return {
     summary,
     device: session.userAgent ? device : { device: device.device, browser: null, os: null },
@@ -77,6 +83,7 @@ export function analyseFacts(
     entryPage: pageViews[0]?.pageKey ?? (summary.entryUrl ? keyOf(summary.entryUrl) : null),
     exitPage: pageViews[pageViews.length - 1]?.pageKey ?? (summary.exitUrl ? keyOf(summary.exitUrl) : null),
     bounced: pageViews.length === 1,
+    heat,
   };
 }
 

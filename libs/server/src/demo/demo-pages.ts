@@ -19,6 +19,18 @@ export const PRODUCTS: DemoProduct[] = [
   { id: 'rug', name: 'Wool rug', price: 199, colour: '#a23b3b', blurb: 'Hand-woven, 160 × 230 cm.' },
 ];
 
+/** Enough to scroll through on any screen: how far visitors read shows on the scroll map. */
+const REVIEWS = [
+  { by: 'Ada, Lyon', text: 'Arrived well packed and a day early. Exactly as pictured, and it feels solid in the hand.' },
+  { by: 'Ben, Leeds', text: 'I compared a dozen of these before buying. This one is the only one that does not wobble.' },
+  { by: 'Chloé, Gent', text: 'The colour is a little warmer than on screen, which I prefer. Would buy again.' },
+  { by: 'Dev, Pune', text: 'Bought one for the office and one for home. Colleagues keep asking where it is from.' },
+  { by: 'Eva, Porto', text: 'Simple, quiet, well made. The kind of thing you stop noticing because it just works.' },
+  { by: 'Farid, Oslo', text: 'Customer service answered within the hour when I asked about the size. Recommended.' },
+  { by: 'Greta, Graz', text: 'Heavier than expected, in a good way. It has not moved an inch since I put it down.' },
+  { by: 'Hugo, Nantes', text: 'Third purchase from this shop. Everything so far has lasted, which is rare these days.' },
+];
+
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function layout(title: string, body: string, opts: { key: string | null; endpoint: string }): string {
@@ -41,6 +53,7 @@ function layout(title: string, body: string, opts: { key: string | null; endpoin
   button.secondary { background: #e5e0d8; color: #1f2328; }
   label { display: block; margin: .75rem 0 .25rem; } input { font: inherit; padding: .5rem; width: 100%; max-width: 320px; box-sizing: border-box; }
   .tabs button { margin-right: .5rem; } .note { color: #6a6259; font-size: .9rem; }
+  .more { margin-top: 1.5rem; } .review { margin: 0 0 1.25rem; padding: 1rem 1.25rem; border-left: 4px solid #e5e0d8; min-height: 6rem; }
 </style></head>
 <body>
 <header><a class="brand" href="/demo">Loupe demo store</a><a href="/demo">Shop</a><a href="/demo/cart" id="cart-link">Cart</a><a href="/demo/account">Sign in</a></header>
@@ -72,6 +85,9 @@ export function productPage(product: DemoProduct, opts: { key: string | null; en
 <div class="tabs"><button class="secondary" data-tab="details">Details</button><button class="secondary" data-tab="reviews">Reviews</button></div>
 <p id="tab-body">${esc(product.blurb)}</p>
 <button id="add-to-cart">Add to cart</button> <button id="gift-wrap" class="secondary">Gift wrap</button></div>
+<section class="card more" id="reviews"><h2>What people say</h2>
+${REVIEWS.map((r) => `<blockquote class="review"><p>${esc(r.text)}</p><footer class="note">${esc(r.by)}</footer></blockquote>`).join('\n')}
+</section>
 <script>
   // The tabs change the address with the History API, as a single-page app would.
   document.querySelectorAll('[data-tab]').forEach(function (b) {

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib } from 'node:zlib';
 import { Injectable, Logger } from '@nestjs/common';
 import type { IngestBatch } from '@loupe/contracts/recording';
+import { heatInputsOf } from '@loupe/analytics';
 import { analyzeChunk } from '@loupe/replay';
 import { signalInputsOf } from '@loupe/signals';
 import { ExposuresRepository } from '../experiments/exposures.repository';
@@ -70,6 +71,7 @@ export class ProcessChunkJob implements JobHandlerClass<Payload, JobResults['rec
       endUrl: analysis.lastUrl ?? null,
       fullSnapshots: analysis.index.fullSnapshots.map((f) => f.ts),
       signals: signalInputsOf(id, batch.events, analysis.events, { loupe: analysis.facts.loupe, coveredUntil: batch.sentAt }),
+      heat: heatInputsOf(batch.events, key.windowId),
     };
     await this.recordings.transaction(async (m) => {
       await this.recordings.replaceChunkEvents(m, key, analysis.events);

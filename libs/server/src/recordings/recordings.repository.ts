@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { ChunkHeatInputs } from '@loupe/analytics';
 import type { ChunkFacts, TypedEvent } from '@loupe/replay';
 import type { ChunkSignalInputs } from '@loupe/signals';
 
@@ -28,6 +29,8 @@ export interface StoredChunkFacts extends ChunkFacts {
   fullSnapshots: number[];
   /** What the frustration detectors need from the chunk. */
   signals?: ChunkSignalInputs;
+  /** Clicks, sampled pointer positions and scroll depths, for heatmaps. */
+  heat?: ChunkHeatInputs;
 }
 
 export interface ChunkKey {

@@ -20,6 +20,7 @@ import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { PagesModule } from '../pages/pages.module';
 import { PartitionsJobsModule } from '../partitions/partitions-jobs.module';
+import { HeatmapsModule } from '../heatmaps/heatmaps.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { QueueModule } from '../queue/queue.module';
 import { SdkConfigModule } from '../sdk-config/sdk-config.module';
@@ -51,6 +52,7 @@ export class ApiModule {
         PagesModule,
         FunnelsModule,
         EngagementModule,
+        HeatmapsModule,
         ExperimentsModule,
         FeedbackModule,
         SetupModule,

@@ -7,6 +7,7 @@ import { InstanceAdmin1764100000000 } from './1764100000000-instance-admin';
 import { Feedback1764300000000 } from './1764300000000-feedback';
 import { Funnels1764400000000 } from './1764400000000-funnels';
 import { Experiments1764500000000 } from './1764500000000-experiments';
+import { Heatmaps1764600000000 } from './1764600000000-heatmaps';
 import { Accounts1764700000000 } from './1764700000000-accounts';
 import { TimePartitions1764900000000 } from './1764900000000-time-partitions';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   Feedback1764300000000,
   Funnels1764400000000,
   Experiments1764500000000,
+  Heatmaps1764600000000,
   Accounts1764700000000,
   TimePartitions1764900000000,
 ];
