@@ -92,6 +92,11 @@ describe('access to every /api/v1 route', () => {
     };
     const createdExperiment = await owner().post(`/api/v1/experiments?project=${b.project.id}`).set('cookie', bOwnerCookie).send(experiment);
     expect(createdExperiment.status, JSON.stringify(createdExperiment.body)).toBe(201);
+    const newFunnel = async () => {
+      const r = await owner().post(`/api/v1/funnels?project=${b.project.id}`).set('cookie', bOwnerCookie).send({ name: 'Fixture', steps: [{ type: 'page', pageKey: '/' }, { type: 'page', pageKey: '/cart' }] });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.funnel.id as string;
+    };
     bFixture = {
       projectId: b.project.id,
       organizationId: b.organizationId,
@@ -100,6 +105,8 @@ describe('access to every /api/v1 route', () => {
       newSurvey,
       experimentId: createdExperiment.body.experiment.id,
       experiment,
+      funnelId: await newFunnel(),
+      newFunnel,
       newApiKey: async () => (await owner().post(`/api/v1/projects/${b.project.id}/api-keys`).set('cookie', bOwnerCookie).send({ name: 'spare', scope: 'read' })).body.apiKey.id,
       newInvitation: async () => (await owner().post(`/api/v1/organizations/${b.organizationId}/invitations`).set('cookie', bOwnerCookie).send({ role: 'viewer' })).body.invitation.id,
       newMember: async () => (await seedMember(api, b.organizationId, 'viewer')).userId,

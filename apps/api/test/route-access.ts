@@ -26,6 +26,9 @@ export interface RouteFixture {
   sessionId: string;
   answerId: string;
   experimentId: string;
+  funnelId: string;
+  /** A new funnel each time, so that a route which deletes one leaves the others alone. */
+  newFunnel(): Promise<string>;
   /** The definition the fixture's experiment was created with; `key` set anew makes another. */
   experiment: Record<string, unknown>;
   /** A new survey each time, so that a route which deletes one leaves the others alone. */
@@ -56,6 +59,7 @@ const INSTANCE = { kind: 'instance' } as const;
 const PUBLIC = { kind: 'public' } as const;
 const FROM = new Date(Date.now() - 30 * 86_400_000).toISOString();
 const TO = new Date(Date.now() + 86_400_000).toISOString();
+const FUNNEL = { name: 'Matrix funnel', steps: [{ type: 'page', pageKey: '/' }, { type: 'page', pageKey: '/cart' }] };
 
 export const ROUTES: RouteAccess[] = [
   // Accounts
@@ -112,6 +116,19 @@ export const ROUTES: RouteAccess[] = [
   { method: 'GET', path: '/api/v1/sessions/:id/export', scope: project('read'), call: (f) => ({ url: `/api/v1/sessions/${f.sessionId}/export?project=${f.projectId}` }) },
   { method: 'GET', path: '/api/v1/sessions/:id/chunks/:windowId/:seq', scope: project('read'), call: (f) => ({ url: `/api/v1/sessions/${f.sessionId}/chunks/main/0?project=${f.projectId}` }) },
   { method: 'GET', path: '/api/v1/pages', scope: project('read'), call: (f) => ({ url: `/api/v1/pages?project=${f.projectId}` }) },
+
+  // Funnels, journeys, engagement, heatmaps
+  { method: 'GET', path: '/api/v1/funnels', scope: project('read'), call: (f) => ({ url: `/api/v1/funnels?project=${f.projectId}` }) },
+  { method: 'GET', path: '/api/v1/funnels/suggestions', scope: project('read'), call: (f) => ({ url: `/api/v1/funnels/suggestions?project=${f.projectId}&type=page&q=` }) },
+  { method: 'POST', path: '/api/v1/funnels', scope: project('write'), call: (f) => ({ url: `/api/v1/funnels?project=${f.projectId}`, body: FUNNEL }) },
+  { method: 'GET', path: '/api/v1/funnels/:id', scope: project('read'), call: (f) => ({ url: `/api/v1/funnels/${f.funnelId}?project=${f.projectId}` }) },
+  { method: 'PUT', path: '/api/v1/funnels/:id', scope: project('write'), call: (f) => ({ url: `/api/v1/funnels/${f.funnelId}?project=${f.projectId}`, body: FUNNEL }) },
+  { method: 'DELETE', path: '/api/v1/funnels/:id', scope: project('write'), call: async (f) => ({ url: `/api/v1/funnels/${await f.newFunnel()}?project=${f.projectId}` }) },
+  { method: 'GET', path: '/api/v1/funnels/:id/results', scope: project('read'), call: (f) => ({ url: `/api/v1/funnels/${f.funnelId}/results?project=${f.projectId}` }) },
+  { method: 'GET', path: '/api/v1/paths', scope: project('read'), call: (f) => ({ url: `/api/v1/paths?project=${f.projectId}&start=/` }) },
+  { method: 'GET', path: '/api/v1/metrics', scope: project('read'), call: (f) => ({ url: `/api/v1/metrics?project=${f.projectId}&from=${FROM}&to=${TO}&interval=day` }) },
+  { method: 'GET', path: '/api/v1/heatmaps', scope: project('read'), call: (f) => ({ url: `/api/v1/heatmaps?project=${f.projectId}&page=${encodeURIComponent('/')}&kind=click` }) },
+  { method: 'GET', path: '/api/v1/heatmaps/snapshots', scope: project('read'), call: (f) => ({ url: `/api/v1/heatmaps/snapshots?project=${f.projectId}&page=${encodeURIComponent('/')}` }) },
 
   // Feedback
   { method: 'GET', path: '/api/v1/surveys', scope: project('read'), call: (f) => ({ url: `/api/v1/surveys?project=${f.projectId}` }) },
