@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '@loupe/server';
 import { browserAvailable, launchBrowser } from '../testing/browser';
-import { redisUrl, serverDatabaseUrl } from '../testing/databases';
+import { databaseShapes, redisUrl, serverDatabaseUrl } from '../testing/databases';
+import { seedAccount, startTestApi } from '../testing/test-app';
 import { isCI } from '../testing/services';
 import {
   clusterEnv,
@@ -22,10 +21,8 @@ import {
   startWorker,
   unprocessed,
   waitUntil,
-  type LoupeChild,
 } from './cluster';
 import { freePort, storedChunks, ThrowawayPostgres, ThrowawayRedis, timesStored } from './faults';
-import { startLoupe, type LoupeProcess } from './loupe-process';
 
 const server = serverDatabaseUrl();
 const redis = redisUrl();
@@ -34,6 +31,19 @@ const canRun = (server && redis && ThrowawayRedis.available() && ThrowawayPostgr
 type LoupeWindow = { Loupe: { track(name: string): void; flush(): Promise<void>; getSessionId(): string } };
 const track = (page: Page, name: string) => page.evaluate((n) => (window as unknown as LoupeWindow).Loupe.track(n), name);
 const flush = (page: Page) => page.evaluate(() => (window as unknown as LoupeWindow).Loupe.flush().then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
+
+/** A shop page of the api's origin (the demo store is only on the embedded database) recording with the SDK the api serves. */
+async function openShop(page: Page, apiUrl: string, key: string): Promise<void> {
+  await page.route(`${apiUrl}/test-shop`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html><head><title>Shop</title></head><body><h1>Shop</h1><a data-testid="product-lamp" href="#lamp"><span>Lamp</span></a>
+<script src="${apiUrl}/sdk/loupe.js"></script><script>Loupe.init(${JSON.stringify({ key, endpoint: apiUrl, retry: { baseDelayMs: 500, maxDelayMs: 5000 } })});</script></body></html>`,
+    }),
+  );
+  await page.goto(`${apiUrl}/test-shop`);
+  await page.waitForFunction(() => typeof (window as unknown as Partial<LoupeWindow>).Loupe?.getSessionId === 'function');
+}
 
 /** Each chunk's typed events number exactly its events: a job run twice would leave more. */
 async function expectEachChunkOnce(databaseUrl: string): Promise<void> {
@@ -131,20 +141,20 @@ describe.skipIf(!canRun)('faults: what Loupe survives', () => {
     const pg = await ThrowawayPostgres.create();
     cleanups.push(() => pg.destroy());
     const api = track_(await startApi(clusterEnv(pg.url, redis, { LOUPE_INLINE_WORKER: 'true' })));
+    const project = await defaultProject(api.url, await login(api.url));
     browser ??= await launchBrowser();
     const page = await (await browser.newContext()).newPage();
     const answers: Array<{ status: number; retryAfter: string | null }> = [];
     page.on('response', (r) => {
       if (r.url().includes('/v1/ingest') && r.request().method() === 'POST') answers.push({ status: r.status(), retryAfter: r.headers()['retry-after'] ?? null });
     });
-    await page.goto(`${api.url}/demo`);
-    await page.waitForFunction(() => typeof (window as unknown as Partial<LoupeWindow>).Loupe?.getSessionId === 'function');
+    await openShop(page, api.url, project.publicKey);
     for (let i = 0; i < 3; i++) await track(page, `before-${i}`);
     expect(await flush(page)).toBe('resolved');
 
     await pg.crash();
     for (let i = 0; i < 3; i++) await track(page, `during-${i}`);
-    await page.click('[data-testid="product-lamp"] a').catch(() => undefined);
+    await page.click('[data-testid="product-lamp"]');
     const flushing = flush(page);
     await waitUntil('a 503 from ingest', async () => answers.some((a) => a.status === 503), 30_000);
     expect(answers.find((a) => a.status === 503)!.retryAfter).toBe('5');
@@ -166,100 +176,94 @@ describe.skipIf(!canRun)('faults: what Loupe survives', () => {
   }, 120_000);
 
   it('completes the recording of a browser that kept recording while the api restarted', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'loupe-restart-'));
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    let loupe: LoupeProcess = await startLoupe(dataDir, { PORT: String(port) });
-    track_({ stop: () => loupe.stop() });
+    const db = await fresh('restart_api');
+    const env = clusterEnv(db.url, redis, { LOUPE_INLINE_WORKER: 'true', PORT: String(await freePort()) });
+    let api = await startApi(env);
+    track_({ stop: (signal?: NodeJS.Signals) => api.stop(signal) });
+    const project = await defaultProject(api.url, await login(api.url));
     browser ??= await launchBrowser();
     const page = await (await browser.newContext()).newPage();
-    await page.goto(`${loupe.url}/demo`);
-    await page.waitForFunction(() => typeof (window as unknown as Partial<LoupeWindow>).Loupe?.getSessionId === 'function');
+    await openShop(page, api.url, project.publicKey);
     await track(page, 'first-0');
     expect(await flush(page)).toBe('resolved');
 
-    expect(await loupe.stop()).toBe(0);
-    // The visit goes on while nothing answers: a click, a tab, a custom event.
-    await page.click('[data-testid="product-lamp"] a');
-    await page.waitForURL(/\/demo\/product\/lamp/).catch(() => undefined);
+    expect(await api.stop()).toBe(0);
+    // The visit goes on while nothing answers: clicks, a custom event.
+    await page.click('[data-testid="product-lamp"]');
+    await page.click('h1');
     await track(page, 'while-down-0');
     const flushing = flush(page);
     await page.waitForTimeout(1500);
 
-    loupe = await startLoupe(dataDir, { PORT: String(port) });
+    api = await startApi(env);
     expect(await flushing).toBe('resolved');
     await track(page, 'after-restart-0');
     const sessionId = await page.evaluate(() => (window as unknown as LoupeWindow).Loupe.getSessionId());
     expect(await flush(page)).toBe('resolved');
-    expect(await loupe.stop()).toBe(0);
+    await waitUntil('every chunk processed', async () => (await unprocessed(db.url)) === 0, 30_000);
 
-    const db = await startEmbeddedPostgres(dataDir);
-    try {
-      const chunks = (await storedChunks(db.url)).filter((c) => c.session_id === sessionId);
-      for (const name of ['first-0', 'while-down-0', 'after-restart-0']) expect(timesStored(chunks, name), name).toBe(1);
-      // Every batch of every tab of the visit, in order and without a gap: the recording is whole.
-      for (const windowId of new Set(chunks.map((c) => c.window_id))) {
-        const seqs = chunks.filter((c) => c.window_id === windowId).map((c) => c.seq);
-        expect(seqs, windowId).toEqual(seqs.map((_, i) => i));
-      }
-      expect(chunks.some((c) => c.json.includes('/demo/product/lamp'))).toBe(true);
-    } finally {
-      await db.stop();
-    }
-  }, 120_000);
+    const chunks = (await storedChunks(db.url)).filter((c) => c.session_id === sessionId);
+    for (const name of ['first-0', 'while-down-0', 'after-restart-0']) expect(timesStored(chunks, name), name).toBe(1);
+    // Every batch of the tab, in order and without a gap: the recording is whole.
+    const seqs = chunks.map((c) => c.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    const clicks = await query<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM session_event WHERE session_id = $1 AND kind = 'click'", [sessionId]);
+    expect(clicks[0]!.n).toBeGreaterThanOrEqual(2);
+    await expectEachChunkOnce(db.url);
+    expect(await api.stop()).toBe(0);
+  }, 180_000);
 
   it('keeps every write of many parallel ingests and queries on the embedded database, none lost or crossed', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'loupe-concurrent-'));
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const loupe = await startLoupe(dataDir);
-    track_({ stop: () => loupe.stop() });
-    const cookie = await login(loupe.url, { email: 'admin@loupe.local', password: 'loupe-admin' });
-    const project = await defaultProject(loupe.url, cookie);
+    // The run's embedded PostgreSQL (PGlite behind Loupe's multiplexer), as `npm start` uses it.
+    const api = await startTestApi(databaseShapes()[0]!.url);
+    cleanups.push(() => api.close());
+    const account = await seedAccount(api);
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    const cookie = await login(base, { email: account.email, password: account.password });
+    const project = account.project;
     const visits = prepareVisits(6);
     const batches = visits.flatMap((v) => v).sort(() => Math.random() - 0.5);
     let reading = true;
     const readErrors: string[] = [];
     const readers = Array.from({ length: 3 }, async () => {
       while (reading) {
-        const list = await fetch(`${loupe.url}/api/v1/sessions?project=${project.id}&limit=50`, { headers: { cookie } });
+        const list = await fetch(`${base}/api/v1/sessions?project=${project.id}&limit=50`, { headers: { cookie } });
         if (list.status !== 200) readErrors.push(`list ${list.status}`);
         const { sessions } = (await list.json()) as { sessions: Array<{ id: string }> };
         const one = sessions[Math.floor(Math.random() * sessions.length)];
         if (one) {
-          const detail = await fetch(`${loupe.url}/api/v1/sessions/${one.id}?project=${project.id}`, { headers: { cookie } });
+          const detail = await fetch(`${base}/api/v1/sessions/${one.id}?project=${project.id}`, { headers: { cookie } });
           if (detail.status !== 200) readErrors.push(`detail ${detail.status}`);
           else expect(((await detail.json()) as { session: { id: string } }).session.id).toBe(one.id);
         }
       }
     });
-    await inParallel(batches, 16, async (b) => void expect(await postBatch(loupe.url, project.publicKey, b)).toBe(202));
+    await inParallel(batches, 16, async (b) => void expect(await postBatch(base, project.publicKey, b)).toBe(202));
     reading = false;
     await Promise.all(readers);
     expect(readErrors).toEqual([]);
+    const rows = <T,>(sql: string) => api.platform.dataSource.query(sql, [project.id]) as Promise<T[]>;
     await waitUntil(
-      'every session processed',
-      async () => {
-        const { sessions } = (await (await fetch(`${loupe.url}/api/v1/sessions?project=${project.id}&limit=50`, { headers: { cookie } })).json()) as { sessions: Array<{ processed: boolean }> };
-        return sessions.length === visits.length && sessions.every((s) => s.processed);
-      },
-      60_000,
+      'every chunk processed',
+      async () => (await rows<{ n: number }>('SELECT count(*)::int AS n FROM recording_chunk WHERE project_id = $1 AND processed_at IS NULL'))[0]!.n === 0,
+      90_000,
     );
-    expect(await loupe.stop()).toBe(0);
-
-    const db = await startEmbeddedPostgres(dataDir);
-    try {
-      const chunks = await storedChunks(db.url);
-      expect(chunks).toHaveLength(batches.length);
-      // Each row holds the batch that names it: no chunk stored under another visit's id or number.
-      for (const c of chunks) {
-        const body = JSON.parse(c.json) as { sessionId: string; seq: number };
-        expect([body.sessionId, body.seq]).toEqual([c.session_id, c.seq]);
-      }
-      for (const v of visits) expect(chunks.filter((c) => c.session_id === v[0]!.sessionId).map((c) => c.seq)).toEqual(v.map((b) => b.seq));
-      await expectEachChunkOnce(db.url);
-    } finally {
-      await db.stop();
+    const stored = await rows<{ session_id: string; seq: number; body: Buffer }>('SELECT session_id, seq, body FROM recording_chunk WHERE project_id = $1 ORDER BY session_id, seq');
+    expect(stored).toHaveLength(batches.length);
+    // Each row holds the batch that names it: no chunk stored under another visit's id or number.
+    for (const c of stored) {
+      const body = JSON.parse(gunzipSync(c.body).toString('utf8')) as { sessionId: string; seq: number };
+      expect([body.sessionId, body.seq]).toEqual([c.session_id, Number(c.seq)]);
     }
+    for (const v of visits) expect(stored.filter((c) => c.session_id === v[0]!.sessionId).map((c) => Number(c.seq))).toEqual(v.map((b) => b.seq));
+    const sessions = await rows<{ id: string; event_count: number; chunks: number }>(
+      'SELECT s.id, s.event_count, (SELECT sum(event_count)::int FROM recording_chunk c WHERE c.project_id = s.project_id AND c.session_id = s.id) AS chunks FROM session s WHERE s.project_id = $1',
+    );
+    expect(sessions).toHaveLength(visits.length);
+    for (const s of sessions) expect(Number(s.event_count), s.id).toBe(Number(s.chunks));
+    const doubled = await rows('SELECT session_id, window_id, seq, idx FROM session_event WHERE project_id = $1 GROUP BY 1, 2, 3, 4 HAVING count(*) > 1');
+    expect(doubled).toEqual([]);
   }, 150_000);
 
   it('refuses a batch with a clear 503 when the database cannot write (disk full), stores no part of it, and takes it once writes work again', async () => {
@@ -293,5 +297,3 @@ describe.skipIf(!canRun)('faults: what Loupe survives', () => {
     expect(await api.stop()).toBe(0);
   }, 90_000);
 });
-
-export type { LoupeChild };
