@@ -66,7 +66,7 @@ export function registerBodyParsers(fastify: FastifyInstance, limits: BodyLimits
   });
   // Any other type (forms, multipart, XML…) is refused before its body is read, saying what to send.
   fastify.addContentTypeParser('*', (req, _payload, done) => {
-    const sent = String(req.headers['content-type'] ?? '').split(';')[0]!.trim() || 'none';
+    const sent = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() || 'none';
     const wanted = req.url.startsWith('/v1/ingest') ? 'application/octet-stream (gzip-compressed JSON) or text/plain' : req.url.startsWith('/v1/') ? 'text/plain or application/json' : 'application/json';
     done(new UnsupportedContentType(`This endpoint does not accept the Content-Type ${sent}; send ${wanted}.`), undefined);
   });

@@ -81,7 +81,7 @@ function explainFastifyError(err: { code?: string; message?: string }, req: Fast
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'The request body is larger than this endpoint accepts.';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
-      const sent = String(req.headers['content-type'] ?? '').split(';')[0]!.trim() || 'none';
+      const sent = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() || 'none';
       return `This endpoint does not accept the Content-Type ${sent}; send application/json.`;
     }
     case 'LOUPE_UNSUPPORTED_CONTENT_TYPE':
