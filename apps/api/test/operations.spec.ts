@@ -134,7 +134,7 @@ describe.each(queueShapes)('the queue pages for instance administrators, $name',
         if (n === 1) throw new Error(`the disk was full (job ${job.data.n})`);
         return { ok: true };
       },
-      { concurrency: 1 },
+      { concurrency: 1, lockMs: 30_000 },
     );
     worker = w;
     const q = queue.createQueue('system');

@@ -29,11 +29,12 @@ async function seed(databaseUrl, projectId) {
       [projectId, SESSIONS, DAYS],
     );
     await db.query(
-      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, selector, x, y, props)
+      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, selector, x, y, props, session_day)
        SELECT $1, 's' || (1 + g % $3), 'main', 0, g, now() - random() * ($4 - 1) * interval '1 day', 'click',
               'https://shop.example.com/product/' || (1 + g % 500), '#el-' || (g % $5), x, y,
               jsonb_build_object('viewport', jsonb_build_object('width', w, 'height', 800), 'document', jsonb_build_object('width', w, 'height', 4000),
-                                 'box', jsonb_build_object('x', bx, 'y', by, 'width', 200, 'height', 40))
+                                 'box', jsonb_build_object('x', bx, 'y', by, 'width', 200, 'height', 40)),
+              (now() AT TIME ZONE 'UTC')::date
          FROM (SELECT g, w, bx, by,
                       bx + (random() * 200)::int AS x, by + (random() * 40)::int AS y
                  FROM (SELECT g, (ARRAY[1280, 1440, 1920, 1280, 1440, 820, 390, 390, 412, 768])[1 + g % 10] AS w,

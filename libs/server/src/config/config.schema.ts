@@ -90,5 +90,7 @@ export const EnvSchema = z.object({
     .max(3650, 'must be at most 3650 days (10 years)')
     .default(90),
   LOUPE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(3600).default(25),
+  LOUPE_JOB_LOCK_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+  LOUPE_SWEEP_INTERVAL_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(3600).default(60),
 });
 export type Env = z.input<typeof EnvSchema>;

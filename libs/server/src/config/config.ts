@@ -45,6 +45,16 @@ export interface LoupeConfig {
   readonly shutdownTimeoutMs: number;
   /** Recordings are kept at most this long in any project; older monthly partitions are dropped whole. */
   readonly retention: { readonly longestDays: number };
+  /**
+   * How often the sweeper runs, and how long a chunk may wait unprocessed before it re-enqueues it;
+   * also how often each process makes sure the recurring jobs are still scheduled.
+   */
+  readonly sweepIntervalMs: number;
+  /**
+   * How long a running job stays locked without its worker renewing the lock (renewed at half of
+   * it): the jobs of a worker that died without a word go to another worker within about twice this.
+   */
+  readonly jobLockMs: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +123,8 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     trustProxy: e.LOUPE_TRUST_PROXY === 'true' ? true : e.LOUPE_TRUST_PROXY === 'false' ? false : e.LOUPE_TRUST_PROXY.replace(/\s+/g, ''),
     shutdownTimeoutMs: e.LOUPE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     retention: { longestDays: e.LOUPE_LONGEST_RETENTION_DAYS },
+    sweepIntervalMs: e.LOUPE_SWEEP_INTERVAL_SECONDS * 1000,
+    jobLockMs: e.LOUPE_JOB_LOCK_SECONDS * 1000,
   };
   return deepFreeze(config);
 }

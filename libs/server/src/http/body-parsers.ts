@@ -11,6 +11,11 @@ class BodyTooLarge extends Error {
   readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE';
 }
 
+class UnsupportedContentType extends Error {
+  readonly statusCode = 415;
+  readonly code = 'LOUPE_UNSUPPORTED_CONTENT_TYPE';
+}
+
 function limitFor(req: FastifyRequest, limits: BodyLimits): number {
   const path = req.url.split('?')[0] ?? '';
   return limits.byPathPrefix.find((l) => path.startsWith(l.prefix))?.bytes ?? limits.defaultBytes;
@@ -58,5 +63,11 @@ export function registerBodyParsers(fastify: FastifyInstance, limits: BodyLimits
       (buf) => done(null, buf),
       (err: Error) => done(err, undefined),
     );
+  });
+  // Any other type (forms, multipart, XML…) is refused before its body is read, saying what to send.
+  fastify.addContentTypeParser('*', (req, _payload, done) => {
+    const sent = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() || 'none';
+    const wanted = req.url.startsWith('/v1/ingest') ? 'application/octet-stream (gzip-compressed JSON) or text/plain' : req.url.startsWith('/v1/') ? 'text/plain or application/json' : 'application/json';
+    done(new UnsupportedContentType(`This endpoint does not accept the Content-Type ${sent}; send ${wanted}.`), undefined);
   });
 }

@@ -42,7 +42,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     const err = exception as { statusCode?: number; message?: string; code?: string };
     // Fastify's own errors (body too large, bad JSON, wrong content type) carry a 4xx status.
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      void reply.status(err.statusCode).type('application/json; charset=utf-8').send({ statusCode: err.statusCode, error: 'Bad Request', message: explainFastifyError(err) });
+      void reply.status(err.statusCode).type('application/json; charset=utf-8').send({ statusCode: err.statusCode, error: ERROR_NAMES[err.statusCode] ?? 'Bad Request', message: explainFastifyError(err, req) });
+      return;
+    }
+    // PostgreSQL refusing a value it was given (a NUL character, a number or date out of its range)
+    // is the caller's input, not the server's fault; nothing was written, since the statement failed.
+    const sqlState = (exception as { code?: unknown })?.code;
+    if (typeof sqlState === 'string' && VALUE_REFUSED.has(sqlState)) {
+      void reply.status(400).type('application/json; charset=utf-8').send({ statusCode: 400, error: 'Bad Request', message: 'A value in the request cannot be stored or compared: it holds a NUL character, or a number or date out of range. Correct the value and send it again.' });
       return;
     }
     this.log.error(`${req.method} ${req.url} failed: ${(exception as Error)?.stack ?? String(exception)}`);
@@ -64,12 +71,22 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-function explainFastifyError(err: { code?: string; message?: string }): string {
+/** SQLSTATEs of data exceptions caused by a value: NUL in text, bad encoding, numbers and dates out of range, bad text for a type. */
+const VALUE_REFUSED = new Set(['22021', '22P05', '22003', '22008', '22007', '22P02', '54000']);
+
+const ERROR_NAMES: Record<number, string> = { 413: 'Payload Too Large', 415: 'Unsupported Media Type' };
+
+function explainFastifyError(err: { code?: string; message?: string }, req: FastifyRequest): string {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'The request body is larger than this endpoint accepts.';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'This endpoint does not accept that Content-Type; send application/json.';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const sent = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() || 'none';
+      return `This endpoint does not accept the Content-Type ${sent}; send application/json.`;
+    }
+    case 'LOUPE_UNSUPPORTED_CONTENT_TYPE':
+    case 'LOUPE_NUL_IN_URL':
+      return err.message ?? 'The request is not valid.';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'The body is empty; send a JSON object.';
     default:

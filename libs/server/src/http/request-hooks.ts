@@ -31,6 +31,8 @@ export function registerRequestHooks(fastify: FastifyInstance, opts: { logger: P
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
     requestContext.enterWith({ reqId: req.id });
+    // No id or filter of Loupe's may hold a NUL character, and PostgreSQL cannot take one in text.
+    if (/%00/i.test(req.url)) return done(Object.assign(new Error('The address holds a NUL character (%00), which no id or filter may contain. Remove it and try again.'), { statusCode: 400, code: 'LOUPE_NUL_IN_URL' }));
     done();
   });
   // Again once the body is read: reading it resumes in the socket's context, not the request's.

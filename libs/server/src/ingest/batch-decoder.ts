@@ -16,6 +16,54 @@ export interface DecodedBatch {
   rawBytes: number;
 }
 
+/**
+ * Far deeper than any recorded page (rrweb's snapshot of a DOM nests two levels per element; the
+ * fixtures reach 38), far shallower than what overflows the stack of JSON.stringify or a recursive
+ * walk in the worker, the export or the player.
+ */
+export const MAX_NESTING_DEPTH = 1000;
+
+/** The deepest nesting of arrays and objects in JSON text, stopping early once past `limit`. */
+export function nestingDepth(json: Uint8Array, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i] ?? 0;
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Whether parsed JSON holds a `__proto__` key, or a `constructor` key holding a `prototype`: what prototype pollution needs. */
+function hasPrototypeKey(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      const child = (v as Record<string, unknown>)[key];
+      if (key === '__proto__') return true;
+      if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) return true;
+      stack.push(child);
+    }
+  }
+  return false;
+}
+
 const tooLarge = (message: string) => new HttpException({ statusCode: 413, error: 'Payload Too Large', message }, HttpStatus.PAYLOAD_TOO_LARGE);
 
 /**
@@ -44,8 +92,13 @@ export async function decodeBatch(body: unknown, now: number): Promise<DecodedBa
   } else {
     json = body;
   }
-  // A native byte search: a reviver on every key would cost more than the rest of ingest.
+  // A native byte search: a reviver on every key would cost more than the rest of ingest. Escaped
+  // spellings ("\u005f_proto__") are caught after parsing, where only a suspicious text is walked.
   if (json.indexOf('"__proto__"') !== -1) throw new BadRequestException('The batch holds a "__proto__" key, which is refused.');
+  const depth = nestingDepth(json, MAX_NESTING_DEPTH);
+  if (depth > MAX_NESTING_DEPTH) {
+    throw new BadRequestException(`The batch nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep; no page's recording does. Send the events as the recorder makes them.`);
+  }
   let text: string;
   try {
     text = strictUtf8.decode(json);
@@ -57,6 +110,9 @@ export async function decodeBatch(body: unknown, now: number): Promise<DecodedBa
     parsed = JSON.parse(text);
   } catch {
     throw new BadRequestException(`The batch is not valid JSON${isGzip ? ' after decompression' : ''}.`);
+  }
+  if ((json.indexOf('\\u00') !== -1 || json.indexOf('proto') !== -1) && hasPrototypeKey(parsed)) {
+    throw new BadRequestException('The batch holds a "__proto__" key or a "constructor" key with a "prototype", which are refused.');
   }
   const envelope = IngestEnvelope.safeParse(parsed);
   if (!envelope.success) {

@@ -74,6 +74,15 @@ export class IngestService {
     try {
       return await fn();
     } catch (err) {
+      if (isOutOfSpace(err)) {
+        this.log.error(`the database refused a write for lack of resources (${(err as Error).message}); answering 503 so that browsers keep their batches`);
+        throw new ServiceUnavailableException({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: "Loupe's database cannot store the batch right now (its disk or memory is full). Keep the batch and send it again later.",
+          retryAfter: RETRY_AFTER_SECONDS,
+        });
+      }
       if (isConnectionError(err)) {
         const e = new ServiceUnavailableException({
           statusCode: 503,
@@ -86,6 +95,11 @@ export class IngestService {
       throw err;
     }
   }
+}
+
+/** SQLSTATE class 53, insufficient resources: disk full, out of memory, too many connections. Nothing was written. */
+function isOutOfSpace(err: unknown): boolean {
+  return /^53/.test((err as { code?: string }).code ?? '');
 }
 
 function isConnectionError(err: unknown): boolean {

@@ -8,7 +8,8 @@ import { Redis } from 'ioredis';
 export interface QueueConnection {
   readonly backend: 'redis' | 'postgres';
   createQueue(name: string): Queue;
-  createWorker(name: string, processor: Processor, opts: { concurrency: number }): Worker;
+  /** `lockMs`: how long a job stays locked by its worker without a renewal (a killed worker's jobs wait that long, and up to as long again, before another worker takes them). */
+  createWorker(name: string, processor: Processor, opts: { concurrency: number; lockMs: number }): Worker;
   close(): Promise<void>;
 }
 
@@ -26,7 +27,7 @@ export function redisQueueConnection(url: string, prefix: string): QueueConnecti
     backend: 'redis',
     createQueue: (name) => new Queue(name, { connection: shared, prefix }),
     createWorker: (name, processor, opts) =>
-      new Worker(name, processor, { connection: client(), prefix, concurrency: opts.concurrency } satisfies WorkerOptions),
+      new Worker(name, processor, { connection: client(), prefix, concurrency: opts.concurrency, lockDuration: opts.lockMs, stalledInterval: opts.lockMs } satisfies WorkerOptions),
     async close() {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     },
@@ -57,6 +58,8 @@ export function postgresQueueConnection(url: string, prefix: string, opts: { emb
       new WorkerClass(qualified(name), processor, {
         connection,
         concurrency: o.concurrency,
+        lockDuration: o.lockMs,
+        stalledInterval: o.lockMs,
         ...(opts.embedded ? { drainDelay: 1 } : {}),
       }) as unknown as Worker,
     // Each queue and worker owns its pool and closes it itself.

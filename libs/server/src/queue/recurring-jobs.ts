@@ -1,10 +1,12 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CONFIG } from '../config/config.module';
+import type { LoupeConfig } from '../config/config';
 import { JOBS, type JobName } from './queue.definitions';
 import { QueueService, withTimeout } from './queue.service';
 
 /** Jobs run on a fixed interval, whatever the number of processes. */
-export const RECURRING: ReadonlyArray<{ name: JobName; everyMs: number }> = [
-  { name: 'recording.sweep', everyMs: 60_000 },
+export const recurringJobs = (sweepIntervalMs: number): ReadonlyArray<{ name: JobName; everyMs: number }> => [
+  { name: 'recording.sweep', everyMs: sweepIntervalMs },
   { name: 'alerts.check', everyMs: 5 * 60_000 },
   // Hourly is far more often than months turn; it keeps two months ready ahead.
   { name: 'partitions.maintain', everyMs: 60 * 60_000 },
@@ -13,7 +15,9 @@ export const RECURRING: ReadonlyArray<{ name: JobName; everyMs: number }> = [
 /**
  * Schedules the recurring jobs on the queue itself, so that one run happens per interval however
  * many replicas run. A queue that is down at start must not hold the api up: scheduling is retried
- * in the background until it succeeds.
+ * in the background until it succeeds. It is then done again every sweep interval (an upsert, so it
+ * changes nothing while the schedules are there): a Redis restarted without its data has lost them,
+ * and without the sweep the chunks stored while it was down would never be processed.
  */
 @Injectable()
 export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,7 +25,10 @@ export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly queue: QueueService) {}
+  constructor(
+    private readonly queue: QueueService,
+    @Inject(CONFIG) private readonly config: LoupeConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
     void this.schedule();
@@ -34,17 +41,19 @@ export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutd
 
   private async schedule(): Promise<void> {
     try {
-      for (const job of RECURRING) {
+      for (const job of recurringJobs(this.config.sweepIntervalMs)) {
         await withTimeout(
           this.queue.queue(JOBS[job.name].queue).upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: {} }),
           5000,
           'the queue did not answer in time',
         );
       }
+      if (!this.stopped) this.timer = setTimeout(() => void this.schedule(), this.config.sweepIntervalMs);
     } catch (err) {
       if (this.stopped) return;
-      this.log.warn(`could not schedule the recurring jobs yet (${(err as Error).message}); trying again in 30 s`);
-      this.timer = setTimeout(() => void this.schedule(), 30_000);
+      const retryMs = Math.min(30_000, this.config.sweepIntervalMs);
+      this.log.warn(`could not schedule the recurring jobs yet (${(err as Error).message}); trying again in ${retryMs / 1000} s`);
+      this.timer = setTimeout(() => void this.schedule(), retryMs);
     }
   }
 }

@@ -37,7 +37,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private start(queue: QueueName): Worker {
-    const worker = this.connection.createWorker(queue, (job: Job, token?: string) => this.dispatch(job, token), { concurrency: 4 });
+    const worker = this.connection.createWorker(queue, (job: Job, token?: string) => this.dispatch(job, token), { concurrency: 4, lockMs: this.config.jobLockMs });
     worker.on('failed', (job, err) => this.log.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`));
     worker.on('error', (err) => this.log.error(`worker for ${queue}: ${err.message}`));
     return worker;

@@ -1,4 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG } from '../config/config.module';
+import type { LoupeConfig } from '../config/config';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
 import { SessionAnalysisRepository } from '../analysis/session-analysis.repository';
 import { FunnelsRepository } from '../funnels/funnels.repository';
@@ -7,9 +9,11 @@ import { QueueService } from '../queue/queue.service';
 import { analyseJobOptions } from './process-chunk.job';
 import { RecordingsRepository } from './recordings.repository';
 
-/** A chunk this old and still unprocessed was missed by the queue (or its job gave up). */
-const UNPROCESSED_AFTER_MS = 60_000;
-/** A session whose facts changed this long ago without an analysis since was missed too. */
+/**
+ * A chunk older than one sweep interval (`LOUPE_SWEEP_INTERVAL_SECONDS`) and still unprocessed was
+ * missed by the queue (or its job gave up); so was a session whose facts changed that long ago
+ * without an analysis since.
+ */
 const UNANALYSED_AFTER_MS = 60_000;
 /** An open visit quiet for this long should have been closed (30 minutes, and some slack). */
 const UNENDED_AFTER_MS = 35 * 60_000;
@@ -33,10 +37,11 @@ export class SweepJob implements JobHandlerClass<unknown, JobResults['recording.
     private readonly sessions: SessionAnalysisRepository,
     private readonly queue: QueueService,
     private readonly funnels: FunnelsRepository,
+    @Inject(CONFIG) private readonly config: LoupeConfig,
   ) {}
 
   async handle(): Promise<JobResults['recording.sweep']> {
-    return this.sweep(UNPROCESSED_AFTER_MS, UNANALYSED_AFTER_MS, UNENDED_AFTER_MS);
+    return this.sweep(this.config.sweepIntervalMs, this.config.sweepIntervalMs, UNENDED_AFTER_MS);
   }
 
   async sweep(olderThanMs: number, unanalysedAfterMs = UNANALYSED_AFTER_MS, unendedAfterMs = UNENDED_AFTER_MS): Promise<JobResults['recording.sweep']> {
