@@ -108,6 +108,15 @@ describe.each(databaseShapes())('heatmaps on the $name database', (shape) => {
     expect(rows).toEqual([{ max_scroll_depth: 0.5, document_height: 4000 }]);
   });
 
+  it("gives the engagement metrics each page's median scroll depth, from every device's views", async () => {
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const res = await request(api.http).get(`/api/v1/metrics?project=${account.project.id}&from=${from}&to=${to}&interval=day`).set('cookie', cookie);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // Views reached 0.5, 1 and 0.25 of the page.
+    expect(res.body.timeOnPage.find((p: { pageKey: string }) => p.pageKey === '/product/:id')).toMatchObject({ views: 3, medianScrollDepth: 0.5 });
+  });
+
   it('lists zones with clicks, visitors, frustration, hover time and the conversion of those who clicked', async () => {
     const res = await get('kind=zones&device=desktop&goalEvent=purchase');
     expect(res.status).toBe(200);

@@ -189,7 +189,8 @@ export interface MetricsResult {
   interval: (typeof METRIC_INTERVALS)[number];
   totals: Omit<MetricsPoint, 'start'>;
   series: MetricsPoint[];
-  timeOnPage: Array<{ pageKey: string; views: number; avgMs: number; medianMs: number }>;
+  /** Per page key; `medianScrollDepth` is the median of each view's deepest scroll (0–1), null when no view reported one. */
+  timeOnPage: Array<{ pageKey: string; views: number; avgMs: number; medianMs: number; medianScrollDepth: number | null }>;
   exitPages: Array<{ pageKey: string; exits: number; views: number; exitRate: number }>;
   featureUsage: Array<{ name: string; count: number; sessions: number }>;
   clickThrough: { selector: string; sessions: number; clicked: number; rate: number | null } | null;

@@ -92,6 +92,7 @@ export function EngagementSection({ project, filters }: DashboardSectionProps) {
               <th scope="col">Views</th>
               <th scope="col">Median</th>
               <th scope="col">Average</th>
+              <th scope="col">Scrolled (median)</th>
             </tr>
           </thead>
           <tbody>
@@ -101,6 +102,7 @@ export function EngagementSection({ project, filters }: DashboardSectionProps) {
                 <td>{p.views.toLocaleString()}</td>
                 <td>{formatDuration(p.medianMs)}</td>
                 <td>{formatDuration(p.avgMs)}</td>
+                <td>{pct(p.medianScrollDepth)}</td>
               </tr>
             ))}
           </tbody>

@@ -105,15 +105,24 @@ export class EngagementRepository {
   }
 
   async timeOnPage(q: Range, limit = 20) {
-    const rows: Array<{ page_key: string; views: string; avg_ms: number; median_ms: number; exits: string }> = await this.db.query(
+    const rows: Array<{ page_key: string; views: string; avg_ms: number; median_ms: number; exits: string; median_scroll: number | null }> = await this.db.query(
       `SELECT v.page_key, count(*) AS views, avg(v.duration_ms) AS avg_ms, percentile_cont(0.5) WITHIN GROUP (ORDER BY v.duration_ms) AS median_ms,
-              count(*) FILTER (WHERE v.is_exit) AS exits
+              count(*) FILTER (WHERE v.is_exit) AS exits,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY v.max_scroll_depth) AS median_scroll
          FROM page_view v JOIN session s ON s.project_id = v.project_id AND s.id = v.session_id
         WHERE ${SESSIONS}
         GROUP BY v.page_key ORDER BY count(*) DESC, v.page_key LIMIT ${limit}`,
       sessionParams(q),
     );
-    return rows.map((r) => ({ pageKey: r.page_key, views: Number(r.views), avgMs: Math.round(Number(r.avg_ms)), medianMs: Math.round(Number(r.median_ms)), exits: Number(r.exits) }));
+    return rows.map((r) => ({
+      pageKey: r.page_key,
+      views: Number(r.views),
+      avgMs: Math.round(Number(r.avg_ms)),
+      medianMs: Math.round(Number(r.median_ms)),
+      // Views whose recorder reported no depth (older SDKs) are left out rather than counted as 0.
+      medianScrollDepth: r.median_scroll === null ? null : Number(r.median_scroll),
+      exits: Number(r.exits),
+    }));
   }
 
   async featureUsage(q: Range, limit = 20) {
