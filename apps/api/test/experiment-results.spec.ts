@@ -35,6 +35,7 @@ describe.each(databaseShapes())('experiment results from stored events on the $n
   let account: SeededAccount;
   let cookie: string;
   let experimentId: string;
+  let funnelId: string;
   const now = Date.now();
   const at = (secondsAgo: number) => now - secondsAgo * 1000;
   /** Session ids by what each visit is, to check the replay filter. */
@@ -58,6 +59,13 @@ describe.each(databaseShapes())('experiment results from stored events on the $n
     const created = await request(api.http).post(`/api/v1/experiments?project=${account.project.id}`).set('cookie', cookie).send(definition());
     expect(created.status).toBe(201);
     experimentId = created.body.experiment.id;
+    // Cart, then a purchase in the same visit: completing it is a purchase after a cart view.
+    const funnel = await request(api.http)
+      .post(`/api/v1/funnels?project=${account.project.id}`)
+      .set('cookie', cookie)
+      .send({ name: 'Cart to purchase', steps: [{ type: 'page', pageKey: '/cart' }, { type: 'event', name: 'purchase' }] });
+    expect(funnel.status, JSON.stringify(funnel.body)).toBe(201);
+    funnelId = funnel.body.funnel.id;
 
     // Known truth. control: v1 buys 10 after exposure; v2 bought 15 in an earlier visit, before
     // exposure (does not count); v3 only sees it; v4 is exposed to control, later to b in another
@@ -228,6 +236,27 @@ describe.each(databaseShapes())('experiment results from stored events on the $n
     expect(byKey['nps']!.results[0]!.error).toEqual(expect.any(String));
   });
 
+  it("counts a funnel metric as the visitors whose visit completed the funnel after their exposure", async () => {
+    const put = await request(api.http)
+      .put(`/api/v1/experiments/${experimentId}?project=${account.project.id}`)
+      .set('cookie', cookie)
+      .send(definition({ secondaryMetrics: [{ key: 'checkout-funnel', kind: 'funnel', funnel: funnelId }] }));
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    try {
+      const res = await results();
+      expect(res.status).toBe(200);
+      const funnel = res.body.metrics.find((m: { key: string }) => m.key === 'checkout-funnel');
+      // The same visitors as the purchase conversion: v2's cart-and-purchase came before exposure.
+      expect(funnel).toMatchObject({ type: 'proportion' });
+      expect(funnel.variants).toEqual([
+        { variant: 'control', n: 4, sum: 2, denominator: null, value: 0.5 },
+        { variant: 'b', n: 3, sum: 2, denominator: null, value: 2 / 3 },
+      ]);
+    } finally {
+      await request(api.http).put(`/api/v1/experiments/${experimentId}?project=${account.project.id}`).set('cookie', cookie).send(definition());
+    }
+  });
+
   describe('bad input: a 4xx with a message, and nothing stored changed', () => {
     const stored = async () => (await get(`/api/v1/experiments/${experimentId}?project=${account.project.id}`)).body.experiment;
     const put = (body: unknown, c = cookie) => request(api.http).put(`/api/v1/experiments/${experimentId}?project=${account.project.id}`).set('cookie', c).send(body as object);
@@ -237,7 +266,7 @@ describe.each(databaseShapes())('experiment results from stored events on the $n
       ['one variant', { variants: [{ key: 'control', weight: 1 }] }, /needs a control and at least one other variant/],
       ['a repeated metric key', { secondaryMetrics: [{ key: 'purchase', kind: 'conversion', page: '/thanks' }] }, /repeats "purchase"/],
       ['a conversion with neither event nor page', { primaryMetric: { key: 'p', kind: 'conversion' } }, /needs either an event or a page/],
-      ['a funnel metric', { primaryMetric: { key: 'f', kind: 'funnel', funnel: 'checkout' } }, /funnel metrics need a funnel/],
+      ['a funnel that is not there', { primaryMetric: { key: 'f', kind: 'funnel', funnel: 'checkout' } }, /there is no funnel "checkout" in this project/],
       ['a cap of 1.5', { secondaryMetrics: [{ key: 'r', kind: 'property', event: 'purchase', property: 'amount', cap: { percentile: 1.5 } }] }, /must be below 1/],
       ['an unknown status', { status: 'paused' }, /"draft", "running" or "stopped"/],
       ['a new key', { key: 'other' }, /key cannot change/],

@@ -83,6 +83,29 @@ export class ExperimentMetricsRepository {
     });
   }
 
+  /** Whether a funnel of this project has this id (ids are uuids; anything else is no funnel). */
+  async funnelExists(projectId: string, funnelId: string): Promise<boolean> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(funnelId)) return false;
+    const rows: unknown[] = await this.db.query('SELECT 1 FROM funnel WHERE id = $1 AND project_id = $2', [funnelId, projectId]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Visitors with a visit that went through the whole funnel, its last step reached at or after
+   * their exposure: read from what the session analysis keeps per session and funnel, so the
+   * funnel's own rules (order, window, repeated steps) decide what completing it means.
+   */
+  funnelConversion(scope: ExperimentScope, funnelId: string): Promise<DayStatistics[]> {
+    const doneAt = 'to_timestamp(fs.step_at[fs.reached] / 1000.0)';
+    return this.perVisitor(scope, {
+      source: `SELECT fs.visitor_id, ${doneAt} AS ts, 1 AS value
+                 FROM funnel_session fs JOIN funnel f ON f.id = fs.funnel_id AND f.project_id = fs.project_id
+                WHERE fs.project_id = $1 AND fs.funnel_id = $6::uuid AND fs.reached = jsonb_array_length(f.steps) AND ${BEFORE_END(doneAt)}`,
+      params: [funnelId],
+      value: '(count(c.ts) > 0)::int',
+    });
+  }
+
   pageConversion(scope: ExperimentScope, pageKey: string): Promise<DayStatistics[]> {
     return this.perVisitor(scope, {
       source: `SELECT v.visitor_id, v.ts, 1 AS value FROM page_view v WHERE v.project_id = $1 AND v.page_key = $6 AND ${BEFORE_END('v.ts')}`,

@@ -35,16 +35,12 @@ export class MetricSources {
         check: () => undefined,
         statistics: async (scope, m) => ({ type: 'proportion', rows: m.event ? await metrics.eventConversion(scope, m.event) : await metrics.pageConversion(scope, m.page!) }),
       },
-      // Funnels are defined elsewhere in the product; until they can be read here, say so plainly.
       funnel: {
-        check: (_, m) => {
-          throw new BadRequestException(
-            `Metric "${m.key}": funnel metrics need a funnel, and funnels cannot be used by experiments yet. Measure the funnel's last step instead: a conversion metric on its event ({"kind":"conversion","event":...}) or its page ({"kind":"conversion","page":...}).`,
-          );
+        check: async (projectId, m) => {
+          if (!(await metrics.funnelExists(projectId, m.funnel)))
+            throw new BadRequestException(`Metric "${m.key}": there is no funnel ${JSON.stringify(m.funnel)} in this project. Give the id of one of its funnels (GET /api/v1/funnels).`);
         },
-        statistics: (_, m) => {
-          throw new BadRequestException(`Metric "${m.key}": funnel metrics need a funnel, and funnels cannot be used by experiments yet.`);
-        },
+        statistics: async (scope, m) => ({ type: 'proportion', rows: await metrics.funnelConversion(scope, m.funnel) }),
       },
       property: {
         check: () => undefined,
