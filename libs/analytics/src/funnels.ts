@@ -154,17 +154,23 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 /** The counts per step of many sessions' (or visitors') progress through one funnel. */
 export function funnelCounts(progress: readonly FunnelProgress[], stepCount: number): StepCounts[] {
   const reachedAtLeast = Array.from({ length: stepCount + 1 }, () => 0);
+  // A count nobody added to is a step nobody reached.
+  const atLeast = (k: number) => reachedAtLeast[k] ?? 0;
   const durations: number[][] = Array.from({ length: stepCount }, () => []);
   for (const p of progress) {
-    for (let i = 1; i <= Math.min(p.reached, stepCount); i++) reachedAtLeast[i]!++;
-    stepDurations(p.times.slice(0, p.reached)).forEach((d, i) => durations[i + 1]!.push(d));
+    for (let i = 1; i <= Math.min(p.reached, stepCount); i++) reachedAtLeast[i] = atLeast(i) + 1;
+    stepDurations(p.times.slice(0, p.reached)).forEach((d, i) => {
+      const step = durations[i + 1];
+      if (!step) throw new Error(`A progress of ${p.reached} steps does not fit a funnel of ${stepCount}.`);
+      step.push(d);
+    });
   }
-  return Array.from({ length: stepCount }, (_, i) => {
-    const entered = reachedAtLeast[i + 1]!;
-    const converted = i + 1 < stepCount ? reachedAtLeast[i + 2]! : entered;
-    const previous = i === 0 ? null : reachedAtLeast[i]!;
-    const first = reachedAtLeast[1]!;
-    const sorted = durations[i]!.sort((a, b) => a - b);
+  return durations.map((msToConvert, i) => {
+    const entered = atLeast(i + 1);
+    const converted = i + 1 < stepCount ? atLeast(i + 2) : entered;
+    const previous = i === 0 ? null : atLeast(i);
+    const first = atLeast(1);
+    const sorted = msToConvert.sort((a, b) => a - b);
     return {
       entered,
       converted,

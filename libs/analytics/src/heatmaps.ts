@@ -309,8 +309,7 @@ export function sessionHeat(
     }
 
     const moves = [...tab.moves.values()].sort((a, b) => a.ts - b.ts);
-    for (let j = 0; j < moves.length; j++) {
-      const m = moves[j]!;
+    for (const [j, m] of moves.entries()) {
       const view = viewAt(views, m.ts);
       if (!view) continue;
       const pageKey = view.v.pageKey;
@@ -334,8 +333,8 @@ export function sessionHeat(
       deviceOfView.set(view.i, deviceClassOf(s.viewportWidth));
     }
   }
-  scrollDepths.forEach((d, i) => {
-    const v = pageViews[i]!;
+  pageViews.forEach((v, i) => {
+    const d = scrollDepths[i];
     if (d) addCell({ pageKey: v.pageKey, device: deviceOfView.get(i) ?? 'desktop', day: dayOf(v.ts), layer: 'scroll', selector: '', gx: scrollBucket(d.maxDepth), gy: 0 });
   });
 
@@ -370,13 +369,15 @@ export function scrollReach(histogram: ReadonlyArray<{ bucket: number; count: nu
   const counts = new Array<number>(101).fill(0);
   let views = 0;
   for (const h of histogram) {
-    counts[Math.min(100, Math.max(0, h.bucket))]! += h.count;
+    const bucket = Math.min(100, Math.max(0, h.bucket));
+    counts[bucket] = (counts[bucket] ?? 0) + h.count;
     views += h.count;
   }
   const reach = new Array<number>(101).fill(0);
   let atOrBeyond = 0;
   for (let d = 100; d >= 0; d--) {
-    atOrBeyond += counts[d]!;
+    // A depth no view stopped at adds none.
+    atOrBeyond += counts[d] ?? 0;
     reach[d] = views ? atOrBeyond / views : 0;
   }
   return { views, reach };

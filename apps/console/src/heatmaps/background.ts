@@ -1,6 +1,7 @@
 import type { HeatmapSnapshot } from '@loupe/contracts';
 import { Replayer, type eventWithTime } from 'rrweb';
 import { apiRequest } from '../api';
+import { context2d } from './density';
 
 const FULL_SNAPSHOT = 2;
 const META = 4;
@@ -36,7 +37,9 @@ export async function buildBackground(root: HTMLElement, projectId: string, snap
       ? before
       : ({ type: META, timestamp: snap.ts, data: { href: snap.url, width: snap.viewportWidth ?? 1280, height: 800 } } as unknown as eventWithTime);
   const after = all.slice(at + 1).filter((e) => e.timestamp <= snap.ts + SETTLE_MS && e.type !== FULL_SNAPSHOT && e.type !== META);
-  const events = [meta, all[at]!, ...after];
+  const snapshot = all[at];
+  if (!snapshot) throw new Error('This snapshot is no longer stored. Pick another one.');
+  const events = [meta, snapshot, ...after];
   root.replaceChildren();
   const replayer = new Replayer(events, {
     root,
@@ -46,7 +49,9 @@ export async function buildBackground(root: HTMLElement, projectId: string, snap
     mouseTail: false,
     speed: 1,
   });
-  replayer.pause(events[events.length - 1]!.timestamp - meta.timestamp);
+  // The last event kept is the snapshot or a change settled after it: pausing there shows the page as it settled.
+  const last = after[after.length - 1] ?? snapshot;
+  replayer.pause(last.timestamp - meta.timestamp);
   const iframe = replayer.iframe;
   const doc = iframe.contentDocument;
   if (!doc) throw new Error('The page could not be rebuilt in this browser.');
@@ -86,7 +91,7 @@ export async function exportPng(bg: Background, layer: HTMLCanvasElement): Promi
   const out = document.createElement('canvas');
   out.width = bg.width;
   out.height = bg.height;
-  const ctx = out.getContext('2d')!;
+  const ctx = context2d(out);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, out.width, out.height);
   try {
@@ -109,7 +114,7 @@ export async function exportPng(bg: Background, layer: HTMLCanvasElement): Promi
     const plain = document.createElement('canvas');
     plain.width = bg.width;
     plain.height = bg.height;
-    const p = plain.getContext('2d')!;
+    const p = context2d(plain);
     p.fillStyle = '#fff';
     p.fillRect(0, 0, plain.width, plain.height);
     p.drawImage(layer, 0, 0);

@@ -12,13 +12,30 @@ export interface WeightedPoint {
 
 let palette: Uint8ClampedArray | null = null;
 
+/**
+ * A canvas's 2D context. Browsers give none only when the canvas already holds another kind of
+ * context, which the console never asks for.
+ */
+export function context2d(canvas: HTMLCanvasElement, options?: CanvasRenderingContext2DSettings): CanvasRenderingContext2D {
+  const ctx = canvas.getContext('2d', options);
+  if (!ctx) throw new Error('This browser could not draw on the page: its canvas has no 2D context.');
+  return ctx;
+}
+
+/** A byte the loop's bounds keep within the array. */
+function byteAt(bytes: Uint8ClampedArray, i: number): number {
+  const b = bytes[i];
+  if (b === undefined) throw new RangeError(`Byte ${i} is beyond an array of ${bytes.length}.`);
+  return b;
+}
+
 /** 256 colours from transparent blue through cyan, lime and yellow to red. */
 function paletteOf(): Uint8ClampedArray {
   if (palette) return palette;
   const c = document.createElement('canvas');
   c.width = 256;
   c.height = 1;
-  const ctx = c.getContext('2d')!;
+  const ctx = context2d(c);
   const g = ctx.createLinearGradient(0, 0, 256, 0);
   g.addColorStop(0.0, 'rgb(0, 0, 255)');
   g.addColorStop(0.25, 'rgb(0, 255, 255)');
@@ -34,7 +51,7 @@ function paletteOf(): Uint8ClampedArray {
 function stampOf(radius: number): HTMLCanvasElement {
   const stamp = document.createElement('canvas');
   stamp.width = stamp.height = radius * 2;
-  const ctx = stamp.getContext('2d')!;
+  const ctx = context2d(stamp);
   const g = ctx.createRadialGradient(radius, radius, 0, radius, radius, radius);
   // A gaussian falling to ~1% at the edge.
   for (let i = 0; i <= 10; i++) {
@@ -48,7 +65,7 @@ function stampOf(radius: number): HTMLCanvasElement {
 
 /** Draws the density of the points over the whole canvas (cleared first). */
 export function drawDensity(canvas: HTMLCanvasElement, points: readonly WeightedPoint[], radius = 24): void {
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  const ctx = context2d(canvas, { willReadFrequently: true });
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   if (!points.length || !canvas.width || !canvas.height) return;
   const max = Math.max(...points.map((p) => p.weight));
@@ -63,16 +80,17 @@ export function drawDensity(canvas: HTMLCanvasElement, points: readonly Weighted
   const px = image.data;
   const colours = paletteOf();
   for (let i = 3; i < px.length; i += 4) {
-    const a = px[i]!;
+    const a = byteAt(px, i);
     // The stamps' faint square edges would otherwise show as tinted boxes.
     if (a < 10) {
       px[i] = 0;
       continue;
     }
     const o = a * 4;
-    px[i - 3] = colours[o]!;
-    px[i - 2] = colours[o + 1]!;
-    px[i - 1] = colours[o + 2]!;
+    // The palette holds 256 colours of 4 bytes: any alpha byte picks one of them.
+    px[i - 3] = byteAt(colours, o);
+    px[i - 2] = byteAt(colours, o + 1);
+    px[i - 1] = byteAt(colours, o + 2);
     px[i] = Math.min(230, 40 + a);
   }
   ctx.putImageData(image, 0, 0);
@@ -89,7 +107,7 @@ export function reachColour(share: number, alpha = 0.45): string {
  * fold (the bottom of the first screen) as a dashed line, and the share at every quarter.
  */
 export function drawScrollMap(canvas: HTMLCanvasElement, reach: readonly number[], fold: number): void {
-  const ctx = canvas.getContext('2d')!;
+  const ctx = context2d(canvas);
   const { width, height } = canvas;
   ctx.clearRect(0, 0, width, height);
   if (!height) return;
@@ -133,7 +151,7 @@ export interface ZoneBox {
 }
 
 export function drawZones(canvas: HTMLCanvasElement, zones: readonly ZoneBox[]): void {
-  const ctx = canvas.getContext('2d')!;
+  const ctx = context2d(canvas);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   for (const z of zones) {
     ctx.fillStyle = reachColour(z.heat, 0.3);

@@ -161,7 +161,12 @@ export function ExperimentPage() {
     );
   }
   const e = r.experiment;
-  const control = e.variants[0]!.key;
+  // Every experiment is defined with a control first and at least one other variant.
+  const controlVariant = e.variants[0];
+  if (!controlVariant) throw new Error(`Experiment ${e.key} came back without variants.`);
+  const control = controlVariant.key;
+  // The series over time follows the primary metric, which comes first.
+  const primary = r.metrics[0];
   const totalExposed = r.exposures.reduce((s, x) => s + x.visitors, 0);
   const set = (change: Record<string, string | undefined>) =>
     setParams(
@@ -246,17 +251,17 @@ export function ExperimentPage() {
         <MetricSection key={m.key} metric={m} control={control} relative={r.settings.difference === 'relative'} alpha={r.settings.alpha} />
       ))}
 
-      {r.cumulative.length > 0 && (
+      {primary && r.cumulative.length > 0 && (
         <section aria-label="Over time" className="panel">
-          <h2>{r.metrics[0]?.name} over time</h2>
+          <h2>{primary.name} over time</h2>
           <p className="muted">Each day counts the visitors exposed up to that day, with everything they did after their exposure. Early days swing widely; the lines settle as visitors accumulate.</p>
           <div style={{ width: '100%', height: 260 }}>
             <ResponsiveContainer>
               <LineChart data={r.cumulative.map((p) => ({ day: p.day, ...Object.fromEntries(p.variants.map((v) => [v.variant, v.value])) }))}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis dataKey="day" />
-                <YAxis tickFormatter={(v: number) => formatValue(r.metrics[0]!, v)} width={70} />
-                <Tooltip formatter={(v) => formatValue(r.metrics[0]!, Number(v))} />
+                <YAxis tickFormatter={(v: number) => formatValue(primary, v)} width={70} />
+                <Tooltip formatter={(v) => formatValue(primary, Number(v))} />
                 <Legend />
                 {e.variants.map((v, i) => (
                   <Line key={v.key} dataKey={v.key} stroke={COLORS[i % COLORS.length]} dot={false} isAnimationActive={false} />
@@ -274,15 +279,15 @@ const ROLE_LABELS = { primary: 'Primary metric', secondary: 'Secondary metric', 
 
 function MetricSection({ metric: m, control, relative, alpha }: { metric: MetricResults; control: string; relative: boolean; alpha: number }) {
   const byVariant = new Map(m.results.map((r) => [r.variant, r]));
-  const forest = m.results
-    .filter((r) => r.expected !== null && r.ci)
-    .map((r) => {
-      const [lo, hi] = r.ci!;
-      const expected = r.expected!;
-      // An open side of a one-sided interval is drawn as far as the other side reaches.
-      const reach = Math.abs((lo ?? hi ?? expected) - expected);
-      return { variant: r.variant, expected, err: [lo === null ? reach : expected - lo, hi === null ? reach : hi - expected] };
-    });
+  // Only variants with an estimate and an interval have a point on the forest plot.
+  const forest = m.results.flatMap((r) => {
+    const { expected, ci } = r;
+    if (expected === null || !ci) return [];
+    const [lo, hi] = ci;
+    // An open side of a one-sided interval is drawn as far as the other side reaches.
+    const reach = Math.abs((lo ?? hi ?? expected) - expected);
+    return [{ variant: r.variant, expected, err: [lo === null ? reach : expected - lo, hi === null ? reach : hi - expected] }];
+  });
   const failedGuardrail = m.role === 'guardrail' && m.results.some((r) => r.verdict === 'worse');
   return (
     <section aria-label={m.name} className="panel metric-results" data-metric={m.key}>

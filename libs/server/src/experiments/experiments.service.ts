@@ -75,6 +75,13 @@ function totals(stats: MetricStatistics, variants: string[], upTo?: number): Rec
   return out;
 }
 
+/** One variant's totals: `totals` gives one for every variant it was asked about. */
+function statOf(perVariant: Record<string, VariantStatistic>, variant: string): VariantStatistic {
+  const s = perVariant[variant];
+  if (!s) throw new Error(`No totals for variant ${variant}: totals are made for every variant of the experiment.`);
+  return s;
+}
+
 function figureOf(variant: string, s: VariantStatistic): VariantFigure {
   if (s.type === 'ratio') return { variant, n: s.n, sum: s.numerator.sum, denominator: s.denominator.sum, value: s.denominator.sum ? s.numerator.sum / s.denominator.sum : null };
   return { variant, n: s.n, sum: s.sum, denominator: null, value: s.n ? s.sum / s.n : null };
@@ -168,18 +175,24 @@ export class ExperimentsService {
     const { exposures, output, stats } = await this.analyse(e, settings, roles.map(([m]) => m));
     const keys = e.variants.map((v) => v.key);
     const metrics: MetricResults[] = roles.map(([m, role], i) => {
-      const perVariant = totals(stats[i]!, keys);
+      // The analysis keeps the order of the metrics it was given.
+      const metricStats = stats[i];
+      const analysed = output.metrics[i];
+      if (!metricStats || !analysed) throw new Error(`Metric ${m.key} is missing from its own analysis.`);
+      const perVariant = totals(metricStats, keys);
       return {
         key: m.key,
         name: metricName(m),
         kind: m.kind,
         role,
-        type: stats[i]!.type,
+        type: metricStats.type,
         inverse: isInverse(m),
-        variants: keys.map((k) => figureOf(k, perVariant[k]!)),
-        results: output.metrics[i]!.results,
+        variants: keys.map((k) => figureOf(k, statOf(perVariant, k))),
+        results: analysed.results,
       };
     });
+    const primaryStats = stats[0];
+    if (!primaryStats) throw new Error(`The primary metric ${e.primaryMetric.key} is missing from its own analysis.`);
     return {
       experiment: e,
       settings: { engine: q.engine, difference: q.difference, alpha: q.alpha, sequential: q.sequential, correction: q.correction ?? null },
@@ -187,21 +200,24 @@ export class ExperimentsService {
       unknownVariantExposures: exposures.filter((x) => !keys.includes(x.variant)).reduce((s, x) => s + x.visitors, 0),
       srm: output.srm,
       metrics,
-      cumulative: this.cumulative(e, settings, stats[0]!),
+      cumulative: this.cumulative(e, settings, primaryStats),
     };
   }
 
   /** Computes every metric's sums and runs the engine on them. */
   private async analyse(e: Experiment, settings: Settings, metrics: MetricDefinition[]) {
     const scope = scopeOf(e);
-    const [exposures, stats] = await Promise.all([this.metrics.exposures(e.projectId, e.key, scope.from, scope.to), Promise.all(metrics.map((m) => this.sources.statistics(scope, m)))]);
+    const [exposures, measured] = await Promise.all([
+      this.metrics.exposures(e.projectId, e.key, scope.from, scope.to),
+      Promise.all(metrics.map(async (m) => ({ metric: m, stats: await this.sources.statistics(scope, m) }))),
+    ]);
     const keys = e.variants.map((v) => v.key);
     const output = analyzeExperiment({
       ...settings,
       variants: e.variants.map((v) => ({ key: v.key, weight: v.weight, users: exposures.find((x) => x.variant === v.key)?.visitors ?? 0 })),
-      metrics: metrics.map((m, i) => ({ key: m.key, inverse: isInverse(m), stats: totals(stats[i]!, keys) })),
+      metrics: measured.map(({ metric, stats }) => ({ key: metric.key, inverse: isInverse(metric), stats: totals(stats, keys) })),
     });
-    return { exposures, output, stats };
+    return { exposures, output, stats: measured.map((x) => x.stats) };
   }
 
   /**
@@ -212,21 +228,27 @@ export class ExperimentsService {
     const days = [...new Set(stats.rows.map((r) => r.day).filter((d): d is number => d !== null))].sort((a, b) => a - b).slice(-MAX_SERIES_DAYS);
     const keys = e.variants.map((v) => v.key);
     const first = days[0];
-    if (first === undefined) return [];
+    const last = days[days.length - 1];
+    if (first === undefined || last === undefined) return [];
     const series: CumulativePoint[] = [];
-    for (let day = first; day <= days[days.length - 1]!; day += 86_400_000) {
+    for (let day = first; day <= last; day += 86_400_000) {
       const upTo: DayStatistics['day'] = day;
       const perVariant = totals(stats, keys, upTo);
       const output = analyzeExperiment({
         ...settings,
         correction: undefined,
-        variants: e.variants.map((v) => ({ key: v.key, weight: v.weight, users: perVariant[v.key]!.n })),
+        variants: e.variants.map((v) => ({ key: v.key, weight: v.weight, users: statOf(perVariant, v.key).n })),
         metrics: [{ key: e.primaryMetric.key, inverse: isInverse(e.primaryMetric), stats: perVariant }],
       });
+      const primary = output.metrics[0];
+      if (!primary) throw new Error(`The primary metric ${e.primaryMetric.key} is missing from its own analysis.`);
       series.push({
         day: new Date(day).toISOString().slice(0, 10),
-        variants: keys.map((k) => ({ variant: k, exposures: perVariant[k]!.n, value: figureOf(k, perVariant[k]!).value })),
-        results: output.metrics[0]!.results.map((r) => ({ variant: r.variant, expected: r.expected, ci: r.ci })),
+        variants: keys.map((k) => {
+          const s = statOf(perVariant, k);
+          return { variant: k, exposures: s.n, value: figureOf(k, s).value };
+        }),
+        results: primary.results.map((r) => ({ variant: r.variant, expected: r.expected, ci: r.ci })),
       });
     }
     return series;

@@ -101,14 +101,15 @@ export class FunnelsService {
       };
     });
     // Each drop-off is a few indexed queries of its own: asked all at once.
+    // The last step has no drop-off: whoever entered it finished the funnel.
     const dropOffs: FunnelDropOff[] = await Promise.all(
-      Array.from({ length: n - 1 }, async (_, i): Promise<FunnelDropOff> => {
-        if (!steps[i]!.dropped) return { step: i, analysed: 0, nextPages: [], signals: [], sessions: [] };
+      steps.slice(0, -1).map(async (step, i): Promise<FunnelDropOff> => {
+        if (!step.dropped) return { step: i, analysed: 0, nextPages: [], signals: [], sessions: [] };
         const [after, listed] = await Promise.all([
           this.funnels.afterDrop(funnel.projectId, { funnelId: funnel.id, from, to, reached: i + 1 }),
           this.funnels.droppedSessions(funnel.id, from, to, i + 1, q.sessions),
         ]);
-        return { step: i, analysed: Math.min(steps[i]!.dropped, DROP_SAMPLE), ...after, nextPages: after.nextPages.map(exitName), sessions: await this.placed(funnel.projectId, listed) };
+        return { step: i, analysed: Math.min(step.dropped, DROP_SAMPLE), ...after, nextPages: after.nextPages.map(exitName), sessions: await this.placed(funnel.projectId, listed) };
       }),
     );
     let breakdown: FunnelResults['breakdown'];
@@ -155,15 +156,17 @@ export class FunnelsService {
       if (!p.reached || (p.times[0] ?? 0) < fromMs || (p.times[0] ?? 0) >= toMs) continue;
       progress.push(p);
       if (p.reached < n) {
-        const at = doneAt(p.times)[p.reached - 1]!;
-        const last = stepHits.find((h) => h.ts === at) ?? stepHits[stepHits.length - 1]!;
-        dropped[p.reached - 1]!.push({ sessionId: last.sessionId, at });
+        // Having reached a step, the visitor has a time for it and hits that got them there.
+        const at = doneAt(p.times)[p.reached - 1];
+        const last = stepHits.find((h) => h.ts === at) ?? stepHits[stepHits.length - 1];
+        const droppedHere = dropped[p.reached - 1];
+        if (at === undefined || !last || !droppedHere) throw new Error(`A visitor who reached step ${p.reached} of ${n} has no time or hit for it.`);
+        droppedHere.push({ sessionId: last.sessionId, at });
       }
     }
     const steps = funnelCounts(progress, n);
     const dropOffs: FunnelDropOff[] = [];
-    for (let i = 0; i < n - 1; i++) {
-      const these = dropped[i]!;
+    for (const [i, these] of dropped.slice(0, -1).entries()) {
       if (!these.length) {
         dropOffs.push({ step: i, analysed: 0, nextPages: [], signals: [], sessions: [] });
         continue;
