@@ -257,9 +257,13 @@ describe.skipIf(!canRun)('faults: what Loupe survives', () => {
       expect([body.sessionId, body.seq]).toEqual([c.session_id, Number(c.seq)]);
     }
     for (const v of visits) expect(stored.filter((c) => c.session_id === v[0]!.sessionId).map((c) => Number(c.seq))).toEqual(v.map((b) => b.seq));
-    const sessions = await rows<{ id: string; event_count: number; chunks: number }>(
-      'SELECT s.id, s.event_count, (SELECT sum(event_count)::int FROM recording_chunk c WHERE c.project_id = s.project_id AND c.session_id = s.id) AS chunks FROM session s WHERE s.project_id = $1',
-    );
+    // A session's counts come from its analysis, which follows its chunks' processing on its own queue.
+    const summaries = () =>
+      rows<{ id: string; event_count: number; chunks: number }>(
+        'SELECT s.id, s.event_count, (SELECT sum(event_count)::int FROM recording_chunk c WHERE c.project_id = s.project_id AND c.session_id = s.id) AS chunks FROM session s WHERE s.project_id = $1',
+      );
+    await waitUntil('every session analysed', async () => (await summaries()).every((s) => Number(s.event_count) === Number(s.chunks)), 60_000).catch(() => undefined);
+    const sessions = await summaries();
     expect(sessions).toHaveLength(visits.length);
     for (const s of sessions) expect(Number(s.event_count), s.id).toBe(Number(s.chunks));
     const doubled = await rows('SELECT session_id, window_id, seq, idx FROM session_event WHERE project_id = $1 GROUP BY 1, 2, 3, 4 HAVING count(*) > 1');

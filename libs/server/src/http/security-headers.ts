@@ -23,12 +23,18 @@ export const CONSOLE_CSP = [
   "form-action 'self'",
 ].join('; ');
 
-/** `nosniff` on every answer; on HTML (the console's pages), the CSP and a refusal to be framed. */
+/**
+ * The demo store stands for a customer's site, not for the console: it installs the SDK with an
+ * inline snippet as a real site would, so the console's policy is not its policy.
+ */
+const isDemoStore = (url: string) => url === '/demo' || url.startsWith('/demo/') || url.startsWith('/demo?');
+
+/** `nosniff` on every answer; on the console's HTML, the CSP and a refusal to be framed. */
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', (_req, reply, payload, done) => {
+  fastify.addHook('onSend', (req, reply, payload, done) => {
     void reply.header('x-content-type-options', 'nosniff');
     const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('text/html')) {
+    if (type.startsWith('text/html') && !isDemoStore(req.url)) {
       void reply.header('content-security-policy', CONSOLE_CSP).header('x-frame-options', 'DENY').header('referrer-policy', 'same-origin');
     }
     done(null, payload);
