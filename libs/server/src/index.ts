@@ -10,6 +10,7 @@ export * from './queue/queue-connection';
 export { SweepJob } from './recordings/sweep.job';
 export { EndSessionJob } from './analysis/end-session.job';
 export { CheckAlertsJob } from './alerts/check-alerts.job';
+export { RetentionJob } from './privacy/retention.job';
 export { WebhookSender } from './integrations/webhook';
 export * from './runtime/process';
 export * from './database/embedded-postgres';

@@ -13,7 +13,7 @@ export const QUEUE_DESCRIPTIONS: Record<QueueName, string> = {
   system: "The queue's own check (a ping that proves jobs go both ways).",
   recordings: "One job per recorded chunk: its typed events and the facts its session is analysed from. The bulk of the work; it grows with traffic.",
   analysis: "Work over whole sessions: each session's summary, frustration signals and page views after every chunk, and the close of a visit 30 minutes after its last batch.",
-  maintenance: 'Scheduled housekeeping and deliveries: the sweep that re-enqueues what the queue missed, the alert check, webhook messages.',
+  maintenance: 'Scheduled housekeeping and deliveries: the sweep that re-enqueues what the queue missed, the alert check, webhook messages, the daily deletion of data older than each project\'s retention.',
 };
 
 export const JOBS = {
@@ -31,6 +31,8 @@ export const JOBS = {
   'alerts.check': { queue: 'maintenance' },
   /** Posts one message to a project's webhook, retried with backoff. */
   'webhook.deliver': { queue: 'maintenance' },
+  /** Deletes what each project recorded longer ago than its retention. */
+  'retention.apply': { queue: 'maintenance' },
 } as const satisfies Record<string, { queue: QueueName }>;
 export type JobName = keyof typeof JOBS;
 
@@ -51,6 +53,7 @@ export interface JobPayloads {
   'session.end': SessionKey;
   'alerts.check': Record<string, never>;
   'webhook.deliver': { url: string; message: { text: string; blocks?: unknown[] }; projectId: string; purpose: string };
+  'retention.apply': Record<string, never>;
 }
 export interface JobResults {
   'system.ping': { message: string; handledBy: number };
@@ -60,6 +63,18 @@ export interface JobResults {
   'session.end': { ended: boolean; recompressed: number; skipped?: string };
   'alerts.check': { projects: number; alerts: number };
   'webhook.deliver': { status: number };
+  'retention.apply': { projects: number; deleted: RetentionCounts; perProject: Record<string, RetentionCounts> };
+}
+
+/** Rows deleted per table by one retention run. */
+export interface RetentionCounts {
+  sessions: number;
+  chunks: number;
+  events: number;
+  signals: number;
+  pageViews: number;
+  feedback: number;
+  surveyImpressions: number;
 }
 
 export interface SessionKey {

@@ -2,10 +2,15 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { JOBS, type JobName } from './queue.definitions';
 import { QueueService, withTimeout } from './queue.service';
 
-/** Jobs run on a fixed interval, whatever the number of processes. */
-export const RECURRING: ReadonlyArray<{ name: JobName; everyMs: number }> = [
+/**
+ * Jobs run on a fixed interval or at a fixed time of day (a cron pattern, UTC), whatever the number
+ * of processes. A daily job has a time of day rather than an interval: an interval's first run comes
+ * at every start, and a deletion should run at a quiet hour, not whenever a replica restarts.
+ */
+export const RECURRING: ReadonlyArray<{ name: JobName; everyMs: number } | { name: JobName; pattern: string }> = [
   { name: 'recording.sweep', everyMs: 60_000 },
   { name: 'alerts.check', everyMs: 5 * 60_000 },
+  { name: 'retention.apply', pattern: '17 3 * * *' },
 ];
 
 /**
@@ -34,7 +39,7 @@ export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutd
     try {
       for (const job of RECURRING) {
         await withTimeout(
-          this.queue.queue(JOBS[job.name].queue).upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: {} }),
+          this.queue.queue(JOBS[job.name].queue).upsertJobScheduler(job.name, 'everyMs' in job ? { every: job.everyMs } : { pattern: job.pattern, tz: 'UTC' }, { name: job.name, data: {} }),
           5000,
           'the queue did not answer in time',
         );

@@ -1,0 +1,117 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RetentionJob } from '@loupe/server';
+import { loginCookie } from '../../../tools/testing/api-client';
+import { databaseShapes } from '../../../tools/testing/databases';
+import { newId } from '../../../tools/testing/recordings';
+import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
+
+const DAY = 24 * 3600_000;
+
+/** One visit with a row in every table a visit fills, written as ingest and analysis write them. */
+async function seedVisit(api: TestApi, projectId: string, at: Date, who: { visitorId?: string; userId?: string | null } = {}) {
+  return api.platform.dataSource.transaction(async (db) => {
+    const sessionId = newId();
+    const visitorId = who.visitorId ?? newId();
+    await db.query(`INSERT INTO session (project_id, id, visitor_id, user_id, started_at, last_event_at) VALUES ($1, $2, $3, $4, $5, $5)`, [projectId, sessionId, visitorId, who.userId ?? null, at]);
+    await db.query(
+      `INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body)
+       VALUES ($1, $2, 'w', 0, $3, $4, $4, 1, 2, 2, 'gzip', '\\x00'::bytea)`,
+      [projectId, sessionId, newId(), at],
+    );
+    await db.query(
+      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, name, props) VALUES
+         ($1, $2, 'w', 0, 0, $3, 'pageview', 'https://shop.example.com/', NULL, NULL),
+         ($1, $2, 'w', 0, 1, $3, 'exposure', 'https://shop.example.com/', 'checkout-button', '{"variant":"green"}')`,
+      [projectId, sessionId, at],
+    );
+    await db.query(`INSERT INTO session_signal (project_id, session_id, idx, ts, kind, url, page_key) VALUES ($1, $2, 0, $3, 'rage_click', 'https://shop.example.com/', '/')`, [projectId, sessionId, at]);
+    await db.query(
+      `INSERT INTO page_view (project_id, session_id, idx, visitor_id, ts, url, page_key, duration_ms, is_entry, is_exit, bounced, signal_count, error_count)
+       VALUES ($1, $2, 0, $3, $4, 'https://shop.example.com/', '/', 1000, true, true, true, 1, 0)`,
+      [projectId, sessionId, visitorId, at],
+    );
+    let [survey]: Array<{ id: string }> = await db.query(`SELECT id FROM survey WHERE project_id = $1 LIMIT 1`, [projectId]);
+    if (!survey) [survey] = await db.query(`INSERT INTO survey (project_id, name, kind, status, definition) VALUES ($1, 'NPS', 'nps', 'running', '{}') RETURNING id`, [projectId]);
+    await db.query(
+      `INSERT INTO feedback (project_id, submission_id, survey_id, session_id, visitor_id, kind, scale_min, scale_max, score, comment, url, answered_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, 'nps', 0, 10, 3, 'Checkout is slow', 'https://shop.example.com/', $6, $6)`,
+      [projectId, newId(), survey!.id, sessionId, visitorId, at],
+    );
+    await db.query(
+      `INSERT INTO survey_impression (project_id, impression_id, kind, survey_id, survey_kind, session_id, visitor_id, url, created_at)
+       VALUES ($1, $2, 'shown', $3, 'nps', $4, $5, 'https://shop.example.com/', $6)`,
+      [projectId, newId(), survey!.id, sessionId, visitorId, at],
+    );
+    return { sessionId, visitorId };
+  });
+}
+
+const TABLES = ['session', 'recording_chunk', 'session_event', 'session_signal', 'page_view', 'feedback', 'survey_impression'] as const;
+
+/** How many rows each table holds for these sessions of the project. */
+async function rowsOf(api: TestApi, projectId: string, sessionIds: string[]) {
+  const out: Record<string, number> = {};
+  for (const t of TABLES) {
+    const [r]: Array<{ n: string }> = await api.platform.dataSource.query(
+      `SELECT count(*) AS n FROM ${t} WHERE project_id = $1 AND ${t === 'session' ? 'id' : 'session_id'} = ANY($2)`,
+      [projectId, sessionIds],
+    );
+    out[t] = Number(r!.n);
+  }
+  return out;
+}
+const none = Object.fromEntries(TABLES.map((t) => [t, 0]));
+const oneVisit = { session: 1, recording_chunk: 1, session_event: 2, session_signal: 1, page_view: 1, feedback: 1, survey_impression: 1 };
+
+describe.each(databaseShapes())('privacy controls on the $name database', (shape) => {
+  let api: TestApi;
+  let a: SeededAccount;
+  let b: SeededAccount;
+  let cookieA: string;
+  const now = new Date();
+
+  beforeAll(async () => {
+    api = await startTestApi(shape.url);
+    a = await seedAccount(api);
+    b = await seedAccount(api);
+    cookieA = await loginCookie(api, a);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  describe('retention', () => {
+    it('refuses a retention that is not a whole number of days between 1 and 3650', async () => {
+      const res = await request(api.http).patch(`/api/v1/projects/${a.project.id}/settings`).set('cookie', cookieA).send({ retention: { days: 0 } });
+      expect(res.status).toBe(400);
+      expect(res.body.issues[0].path).toBe('retention.days');
+      const settings = await request(api.http).get(`/api/v1/projects/${a.project.id}/settings`).set('cookie', cookieA);
+      expect(settings.body.settings.retention).toEqual({ days: 90 });
+    });
+
+    it("deletes every row older than the project's retention, keeps newer rows and other projects' rows, and says what it deleted", async () => {
+      const patch = await request(api.http).patch(`/api/v1/projects/${a.project.id}/settings`).set('cookie', cookieA).send({ retention: { days: 30 } });
+      expect(patch.status).toBe(200);
+      const oldA = await seedVisit(api, a.project.id, new Date(now.getTime() - 31 * DAY));
+      const newA = await seedVisit(api, a.project.id, new Date(now.getTime() - 29 * DAY));
+      // Project B keeps the default 90 days: its 31-day-old visit stays, its 91-day-old one goes.
+      const keptB = await seedVisit(api, b.project.id, new Date(now.getTime() - 31 * DAY));
+      const oldB = await seedVisit(api, b.project.id, new Date(now.getTime() - 91 * DAY));
+
+      const result = await api.app.get(RetentionJob).apply(now);
+
+      expect(result.perProject[a.project.id]).toEqual({ sessions: 1, chunks: 1, events: 2, signals: 1, pageViews: 1, feedback: 1, surveyImpressions: 1 });
+      expect(result.perProject[b.project.id]).toEqual({ sessions: 1, chunks: 1, events: 2, signals: 1, pageViews: 1, feedback: 1, surveyImpressions: 1 });
+      expect(await rowsOf(api, a.project.id, [oldA.sessionId])).toEqual(none);
+      expect(await rowsOf(api, a.project.id, [newA.sessionId])).toEqual(oneVisit);
+      expect(await rowsOf(api, b.project.id, [oldB.sessionId])).toEqual(none);
+      expect(await rowsOf(api, b.project.id, [keptB.sessionId])).toEqual(oneVisit);
+
+      // A second run the same day has nothing left to delete.
+      const again = await api.app.get(RetentionJob).apply(now);
+      expect(again.perProject[a.project.id]).toBeUndefined();
+      expect(again.perProject[b.project.id]).toBeUndefined();
+    });
+  });
+});
