@@ -114,4 +114,72 @@ describe.each(databaseShapes())('privacy controls on the $name database', (shape
       expect(again.perProject[b.project.id]).toBeUndefined();
     });
   });
+
+  describe('data subject requests', () => {
+    it('finds and exports everything about an identified user across their visits, and nothing of anyone else', async () => {
+      const recent = new Date(now.getTime() - DAY);
+      const first = await seedVisit(api, a.project.id, recent, { userId: 'customer-42' });
+      const second = await seedVisit(api, a.project.id, recent, { userId: 'customer-42' });
+      await seedVisit(api, a.project.id, recent, { userId: 'customer-43' });
+      const res = await request(api.http).get(`/api/v1/people/customer-42?project=${a.project.id}`).set('cookie', cookieA);
+      expect(res.status).toBe(200);
+      expect(res.body.person).toBe('customer-42');
+      expect(res.body.sessions.map((x: { id: string }) => x.id).sort()).toEqual([first.sessionId, second.sessionId].sort());
+      expect(res.body.events).toHaveLength(4);
+      expect(res.body.signals).toHaveLength(2);
+      expect(res.body.pageViews).toHaveLength(2);
+      expect(res.body.feedback.map((f: { comment: string }) => f.comment)).toEqual(['Checkout is slow', 'Checkout is slow']);
+      expect(res.body.surveyImpressions).toHaveLength(2);
+      expect(res.body.exposures).toHaveLength(2);
+      expect(res.body.exposures[0]).toMatchObject({ experiment: 'checkout-button', variant: 'green' });
+      expect(res.body.recordings[0].download).toMatch(new RegExp(`^/api/v1/sessions/.+/export\\?project=${a.project.id}$`));
+    });
+
+    it('finds a visitor by visitor id, and answers empty lists for someone of whom nothing is held', async () => {
+      const v = await seedVisit(api, a.project.id, new Date(now.getTime() - DAY));
+      const res = await request(api.http).get(`/api/v1/people/${v.visitorId}?project=${a.project.id}`).set('cookie', cookieA);
+      expect(res.body.sessions.map((x: { id: string }) => x.id)).toEqual([v.sessionId]);
+      const nobody = await request(api.http).get(`/api/v1/people/nobody-at-all?project=${a.project.id}`).set('cookie', cookieA);
+      expect(nobody.status).toBe(200);
+      expect(nobody.body.sessions).toEqual([]);
+      expect(nobody.body.feedback).toEqual([]);
+    });
+
+    it("deletes everything about one person, leaves other people and other projects intact, and records it in the audit log", async () => {
+      const recent = new Date(now.getTime() - DAY);
+      const gone = [await seedVisit(api, a.project.id, recent, { userId: 'erase-me' }), await seedVisit(api, a.project.id, recent, { userId: 'erase-me' })];
+      const other = await seedVisit(api, a.project.id, recent, { userId: 'keep-me' });
+      // The same user id in another project is another person's data there.
+      const elsewhere = await seedVisit(api, b.project.id, recent, { userId: 'erase-me' });
+
+      const res = await request(api.http).delete(`/api/v1/people/erase-me?project=${a.project.id}`).set('cookie', cookieA);
+      expect(res.status).toBe(200);
+      expect(res.body.deleted).toEqual({ sessions: 2, chunks: 2, events: 4, signals: 2, pageViews: 2, feedback: 2, feedbackNotes: 0, surveyImpressions: 2 });
+      expect(await rowsOf(api, a.project.id, gone.map((g) => g.sessionId))).toEqual(none);
+      expect(await rowsOf(api, a.project.id, [other.sessionId])).toEqual(oneVisit);
+      expect(await rowsOf(api, b.project.id, [elsewhere.sessionId])).toEqual(oneVisit);
+
+      const after = await request(api.http).get(`/api/v1/people/erase-me?project=${a.project.id}`).set('cookie', cookieA);
+      expect(after.body.sessions).toEqual([]);
+      const audit = await request(api.http).get(`/api/v1/organizations/${a.organizationId}/audit-log`).set('cookie', cookieA);
+      expect(audit.status).toBe(200);
+      const entry = audit.body.entries.find((e: { action: string }) => e.action === 'person.deleted');
+      expect(entry).toMatchObject({ target: 'erase-me', details: { sessions: 2, feedback: 2 } });
+    });
+
+    it('answers 404 to a caller of another project, and changes nothing', async () => {
+      const v = await seedVisit(api, b.project.id, new Date(now.getTime() - DAY), { userId: 'b-customer' });
+      const read = await request(api.http).get(`/api/v1/people/b-customer?project=${b.project.id}`).set('cookie', cookieA);
+      expect(read.status).toBe(404);
+      const del = await request(api.http).delete(`/api/v1/people/b-customer?project=${b.project.id}`).set('cookie', cookieA);
+      expect(del.status).toBe(404);
+      expect(await rowsOf(api, b.project.id, [v.sessionId])).toEqual(oneVisit);
+    });
+
+    it('refuses a blank person id with a message, and deletes nothing', async () => {
+      const res = await request(api.http).delete(`/api/v1/people/%20%20?project=${a.project.id}`).set('cookie', cookieA);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain('must be a user id or a visitor id');
+    });
+  });
 });

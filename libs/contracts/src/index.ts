@@ -14,3 +14,4 @@ export * from './queues.contract';
 export * from './feedback-wire';
 export * from './feedback.contract';
 export * from './accounts.contract';
+export * from './privacy.contract';

@@ -18,6 +18,7 @@ import { RecordingJobsModule } from '../recordings/recording-jobs.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { PagesModule } from '../pages/pages.module';
 import { PrivacyJobsModule } from '../privacy/privacy-jobs.module';
+import { PrivacyModule } from '../privacy/privacy.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { QueueModule } from '../queue/queue.module';
 import { SdkConfigModule } from '../sdk-config/sdk-config.module';
@@ -49,6 +50,7 @@ export class ApiModule {
         PagesModule,
         ExperimentsModule,
         FeedbackModule,
+        PrivacyModule,
         SetupModule,
         AdminModule,
         ...(config.demo ? [DemoModule] : []),
