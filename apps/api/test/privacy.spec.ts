@@ -1,9 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionJob } from '@loupe/server';
-import { loginCookie } from '../../../tools/testing/api-client';
+import { gunzipSync } from 'node:zlib';
+import type { RecordedEvent } from '@loupe/contracts/recording';
+import { loginCookie, postBatch } from '../../../tools/testing/api-client';
 import { databaseShapes } from '../../../tools/testing/databases';
-import { newId } from '../../../tools/testing/recordings';
+import { batch, newId } from '../../../tools/testing/recordings';
 import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
 
 const DAY = 24 * 3600_000;
@@ -180,6 +182,72 @@ describe.each(databaseShapes())('privacy controls on the $name database', (shape
       const res = await request(api.http).delete(`/api/v1/people/%20%20?project=${a.project.id}`).set('cookie', cookieA);
       expect(res.status).toBe(400);
       expect(res.body.message).toContain('must be a user id or a visitor id');
+    });
+  });
+
+  describe('privacy settings for the SDK', () => {
+    it("sends the project's masking and Do Not Track choice to the SDK, and refuses a setting it cannot apply", async () => {
+      const patch = await request(api.http)
+        .patch(`/api/v1/projects/${a.project.id}/settings`)
+        .set('cookie', cookieA)
+        .send({ privacy: { maskAllText: true, maskSelectors: ['.customer-name'], blockSelectors: ['#chat'], honorDoNotTrack: true } });
+      expect(patch.status).toBe(200);
+      const config = await request(api.http).get(`/v1/config?key=${a.project.publicKey}`);
+      expect(config.status).toBe(200);
+      expect(config.body.privacy).toEqual({ maskAllText: true, maskSelectors: ['.customer-name'], blockSelectors: ['#chat'], honorDoNotTrack: true });
+      const other = await request(api.http).get(`/v1/config?key=${b.project.publicKey}`);
+      expect(other.body.privacy).toEqual({ maskAllText: false, maskSelectors: [], blockSelectors: [], honorDoNotTrack: false });
+
+      const bad = await request(api.http).patch(`/api/v1/projects/${a.project.id}/settings`).set('cookie', cookieA).send({ privacy: { maskSelectors: [''] } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.issues[0].path).toBe('privacy.maskSelectors.0');
+    });
+  });
+
+  describe('password values at ingest', () => {
+    /** What the server stored for the session, decompressed, every chunk. */
+    async function storedJson(projectId: string, sessionId: string): Promise<string> {
+      const rows: Array<{ body: Buffer }> = await api.platform.dataSource.query(`SELECT body FROM recording_chunk WHERE project_id = $1 AND session_id = $2 ORDER BY seq`, [projectId, sessionId]);
+      return rows.map((r) => gunzipSync(r.body).toString('utf8')).join('\n');
+    }
+
+    it('masks a password sent unmasked, in the snapshot and in typing batches later, and keeps the rest of the recording as sent', async () => {
+      const t = Date.now() - 10_000;
+      const input = (id: number, type: string, value: string) => ({ type: 2, id, tagName: 'input', attributes: { type, value }, childNodes: [] });
+      const snapshot: RecordedEvent[] = [
+        { type: 4, timestamp: t, data: { href: 'https://shop.example.com/login', width: 1280, height: 800 } },
+        {
+          type: 2,
+          timestamp: t + 1,
+          data: {
+            node: { type: 0, id: 1, childNodes: [{ type: 2, id: 2, tagName: 'html', attributes: {}, childNodes: [input(10, 'password', 'hunter2-in-snapshot'), input(11, 'text', 'alice@example.com'), input(12, 'PASSWORD', '*******')] }] },
+            initialOffset: { top: 0, left: 0 },
+          },
+        },
+      ] as RecordedEvent[];
+      const session = { sessionId: newId(), visitorId: newId() };
+      expect((await postBatch(api, a.project.publicKey, batch(snapshot, { ...session, seq: 0 }))).status).toBe(202);
+      // Typing comes in a later batch, which names the field only by its node id.
+      const typing = [
+        { type: 3, timestamp: t + 2000, data: { source: 5, id: 10, text: 'hunter2-typed', isChecked: false } },
+        { type: 3, timestamp: t + 2001, data: { source: 5, id: 11, text: 'alice@example.org', isChecked: false } },
+        { type: 3, timestamp: t + 2002, data: { source: 0, texts: [], removes: [], adds: [], attributes: [{ id: 10, attributes: { value: 'hunter2-attribute' } }] } },
+      ] as RecordedEvent[];
+      expect((await postBatch(api, a.project.publicKey, batch(typing, { ...session, seq: 1 }))).status).toBe(202);
+
+      const stored = await storedJson(a.project.id, session.sessionId);
+      expect(stored).not.toContain('hunter2');
+      expect(stored).toContain('"value":"' + '*'.repeat('hunter2-in-snapshot'.length) + '"');
+      expect(stored).toContain('"text":"' + '*'.repeat('hunter2-typed'.length) + '"');
+      // What is not a password is kept as the page's recorder sent it.
+      expect(stored).toContain('alice@example.com');
+      expect(stored).toContain('alice@example.org');
+
+      // The session export (what a replay or a download reads) holds no password either.
+      const exported = await request(api.http).get(`/api/v1/sessions/${session.sessionId}/export?project=${a.project.id}`).set('cookie', cookieA);
+      expect(exported.status).toBe(200);
+      expect(JSON.stringify(exported.body)).not.toContain('hunter2');
+      expect(exported.body).toHaveLength(5);
     });
   });
 });

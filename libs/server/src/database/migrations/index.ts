@@ -6,6 +6,7 @@ import { Alerts1764010000000 } from './1764010000000-alerts';
 import { InstanceAdmin1764100000000 } from './1764100000000-instance-admin';
 import { Feedback1764300000000 } from './1764300000000-feedback';
 import { Accounts1764700000000 } from './1764700000000-accounts';
+import { Privacy1764750000000 } from './1764750000000-privacy';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   InstanceAdmin1764100000000,
   Feedback1764300000000,
   Accounts1764700000000,
+  Privacy1764750000000,
 ];
