@@ -110,6 +110,12 @@ describe.each(databaseShapes())('privacy controls on the $name database', (shape
       expect(await rowsOf(api, b.project.id, [oldB.sessionId])).toEqual(none);
       expect(await rowsOf(api, b.project.id, [keptB.sessionId])).toEqual(oneVisit);
 
+      // A visit that began before the cut and ended after it is kept whole.
+      const spanning = await seedVisit(api, a.project.id, new Date(now.getTime() - 29 * DAY));
+      await api.platform.dataSource.query(`UPDATE session_event SET ts = $3 WHERE project_id = $1 AND session_id = $2 AND idx = 0`, [a.project.id, spanning.sessionId, new Date(now.getTime() - 31 * DAY)]);
+      await api.app.get(RetentionJob).apply(now);
+      expect(await rowsOf(api, a.project.id, [spanning.sessionId])).toEqual(oneVisit);
+
       // A second run the same day has nothing left to delete.
       const again = await api.app.get(RetentionJob).apply(now);
       expect(again.perProject[a.project.id]).toBeUndefined();

@@ -29,11 +29,11 @@ export function maskPasswords(events: RecordedEvent[], known: Set<number>): numb
   let masked = 0;
   const visit = (n: SerializedNode | undefined) => {
     if (!n || typeof n !== 'object') return;
-    if (isPasswordElement(n)) {
+    if (isPasswordElement(n) && n.attributes) {
       if (typeof n.id === 'number') known.add(n.id);
-      const value = n.attributes!['value'];
+      const value = n.attributes['value'];
       if (!isMasked(value)) {
-        n.attributes!['value'] = mask(value as string);
+        n.attributes['value'] = mask(value as string);
         masked++;
       }
     }

@@ -4,18 +4,21 @@ import { readSettings } from '../projects/projects.service';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
 import type { JobResults, RetentionCounts } from '../queue/queue.definitions';
 
+/** The project's sessions whose last event is older than the cut: everything of theirs goes with them. */
+const EXPIRED = `SELECT id FROM session WHERE project_id = $1 AND last_event_at < $2`;
+
 /**
- * What each table loses and by which instant. Rows are deleted table by table (children first) so
- * that each count is the table's own; the sessions go last and their cascade takes whatever of them
- * is left (a chunk of a long visit that began before the cut).
+ * What each table loses. A session goes whole, never a part of a visit that spans the cut (a replay
+ * without its first snapshot would show nothing). Children are deleted table by table before the
+ * sessions, so that each count is the table's own rather than hidden in the cascade.
  */
 const DELETIONS: ReadonlyArray<{ table: keyof RetentionCounts; sql: string }> = [
-  { table: 'feedback', sql: `DELETE FROM feedback WHERE project_id = $1 AND answered_at < $2` },
-  { table: 'surveyImpressions', sql: `DELETE FROM survey_impression WHERE project_id = $1 AND created_at < $2` },
-  { table: 'signals', sql: `DELETE FROM session_signal WHERE project_id = $1 AND ts < $2` },
-  { table: 'pageViews', sql: `DELETE FROM page_view WHERE project_id = $1 AND ts < $2` },
-  { table: 'events', sql: `DELETE FROM session_event WHERE project_id = $1 AND ts < $2` },
-  { table: 'chunks', sql: `DELETE FROM recording_chunk WHERE project_id = $1 AND last_ts < $2` },
+  { table: 'feedback', sql: `DELETE FROM feedback WHERE project_id = $1 AND session_id IN (${EXPIRED})` },
+  { table: 'surveyImpressions', sql: `DELETE FROM survey_impression WHERE project_id = $1 AND session_id IN (${EXPIRED})` },
+  { table: 'signals', sql: `DELETE FROM session_signal WHERE project_id = $1 AND session_id IN (${EXPIRED})` },
+  { table: 'pageViews', sql: `DELETE FROM page_view WHERE project_id = $1 AND session_id IN (${EXPIRED})` },
+  { table: 'events', sql: `DELETE FROM session_event WHERE project_id = $1 AND session_id IN (${EXPIRED})` },
+  { table: 'chunks', sql: `DELETE FROM recording_chunk WHERE project_id = $1 AND session_id IN (${EXPIRED})` },
   { table: 'sessions', sql: `DELETE FROM session WHERE project_id = $1 AND last_event_at < $2` },
 ];
 
