@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetentionJob } from '@loupe/server';
+import { LongestRetention, RetentionJob } from '@loupe/server';
 import { gunzipSync } from 'node:zlib';
 import type { RecordedEvent } from '@loupe/contracts/recording';
 import { loginCookie, postBatch } from '../../../tools/testing/api-client';
@@ -121,6 +121,17 @@ describe.each(databaseShapes())('privacy controls on the $name database', (shape
       expect(again.perProject[a.project.id]).toBeUndefined();
       expect(again.perProject[b.project.id]).toBeUndefined();
     });
+  });
+
+  it('gives shared storage the longest retention among projects, never less than the floor', async () => {
+    const longest = api.app.get(LongestRetention);
+    const before = await longest.days(1);
+    expect(before).toBeGreaterThanOrEqual(90);
+    const patch = await request(api.http).patch(`/api/v1/projects/${a.project.id}/settings`).set('cookie', cookieA).send({ retention: { days: 3000 } });
+    expect(patch.status).toBe(200);
+    expect(await longest.days(1)).toBe(Math.max(before, 3000));
+    expect(await longest.days(3650)).toBe(3650);
+    await request(api.http).patch(`/api/v1/projects/${a.project.id}/settings`).set('cookie', cookieA).send({ retention: { days: 30 } });
   });
 
   describe('data subject requests', () => {

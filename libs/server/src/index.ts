@@ -11,6 +11,7 @@ export { SweepJob } from './recordings/sweep.job';
 export { EndSessionJob } from './analysis/end-session.job';
 export { CheckAlertsJob } from './alerts/check-alerts.job';
 export { RetentionJob } from './privacy/retention.job';
+export { LongestRetention } from './privacy/longest-retention';
 export { WebhookSender } from './integrations/webhook';
 export * from './runtime/process';
 export * from './database/embedded-postgres';
