@@ -115,6 +115,9 @@ export const ROUTES: RouteAccess[] = [
   { method: 'GET', path: '/api/v1/sessions/:id', scope: project('read'), call: (f) => ({ url: `/api/v1/sessions/${f.sessionId}?project=${f.projectId}` }) },
   { method: 'GET', path: '/api/v1/sessions/:id/export', scope: project('read'), call: (f) => ({ url: `/api/v1/sessions/${f.sessionId}/export?project=${f.projectId}` }) },
   { method: 'GET', path: '/api/v1/sessions/:id/chunks/:windowId/:seq', scope: project('read'), call: (f) => ({ url: `/api/v1/sessions/${f.sessionId}/chunks/main/0?project=${f.projectId}` }) },
+  // Data subject requests: a person of whom nothing is held is a valid request too.
+  { method: 'GET', path: '/api/v1/people/:id', scope: project('read'), call: (f) => ({ url: `/api/v1/people/matrix-visitor?project=${f.projectId}` }) },
+  { method: 'DELETE', path: '/api/v1/people/:id', scope: project('admin'), call: (f) => ({ url: `/api/v1/people/matrix-visitor?project=${f.projectId}` }) },
   { method: 'GET', path: '/api/v1/pages', scope: project('read'), call: (f) => ({ url: `/api/v1/pages?project=${f.projectId}` }) },
 
   // Funnels, journeys, engagement, heatmaps

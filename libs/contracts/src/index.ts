@@ -17,3 +17,4 @@ export * from './experiment-definitions.contract';
 export * from './accounts.contract';
 export * from './funnels.contract';
 export * from './heatmaps.contract';
+export * from './privacy.contract';

@@ -25,6 +25,34 @@ export const RecordingSettings = settingsSection(
   { allowedOrigins: ['*'] },
 );
 
+/** How long a project keeps what it recorded; older sessions, signals, page views and feedback are deleted daily. */
+export const RetentionSettings = settingsSection(
+  {
+    /** Days a recording and everything drawn from it is kept, counted from its last event. */
+    days: z.number().int().min(1, 'must be at least 1 day').max(3650, 'must be at most 3650 days (ten years)'),
+  },
+  { days: 90 },
+);
+
+/**
+ * What the browser SDK masks and whether it listens to the visitor's browser-wide refusal. Sent to
+ * the SDK through `GET /v1/config`; the SDK's own defaults (every input masked, passwords always)
+ * stay in force whatever is set here.
+ */
+export const PrivacySettings = settingsSection(
+  {
+    /** Replace every text node with mask characters, not only inputs. */
+    maskAllText: z.boolean(),
+    /** CSS selectors whose text and input values are masked, on top of the defaults. */
+    maskSelectors: z.array(z.string().trim().min(1).max(200)).max(50),
+    /** CSS selectors of elements not recorded at all (an empty box of the same size is shown). */
+    blockSelectors: z.array(z.string().trim().min(1).max(200)).max(50),
+    /** Record nothing from a browser that sends Do Not Track or Global Privacy Control. */
+    honorDoNotTrack: z.boolean(),
+  },
+  { maskAllText: false, maskSelectors: [], blockSelectors: [], honorDoNotTrack: false },
+);
+
 export const PROJECT_SETTINGS_SECTIONS = {
   recording: RecordingSettings,
   signals: SignalSettings,
@@ -32,6 +60,8 @@ export const PROJECT_SETTINGS_SECTIONS = {
   alerts: AlertSettings,
   integrations: IntegrationSettings,
   cx: CxSettings,
+  retention: RetentionSettings,
+  privacy: PrivacySettings,
 } as const;
 
 export type SettingsSectionName = keyof typeof PROJECT_SETTINGS_SECTIONS;
@@ -46,6 +76,8 @@ export const ProjectSettingsPatch = z.strictObject({
   alerts: AlertSettings.patch.optional(),
   integrations: IntegrationSettings.patch.optional(),
   cx: CxSettings.patch.optional(),
+  retention: RetentionSettings.patch.optional(),
+  privacy: PrivacySettings.patch.optional(),
 });
 export type ProjectSettingsPatch = z.infer<typeof ProjectSettingsPatch>;
 

@@ -1,15 +1,23 @@
 import { FeedbackWidgets } from './feedback/feedback';
 import { guard, warnOnce } from './guard';
-import { resolveOptions, type LoupeOptions } from './options';
-import { Recorder } from './recorder';
+import { browserRefusesTracking, resolveOptions, withRemotePrivacy, type LoupeOptions, type RemotePrivacy, type ResolvedOptions } from './options';
+import { CONSENT_KEY, Recorder } from './recorder';
+import { browserStore } from './storage';
 
 type Props = Record<string, string | number | boolean | null>;
 
 let current: Recorder | null = null;
 let widgets: FeedbackWidgets | null = null;
 let defaultEndpoint: string | undefined;
+/** The options of the last `init`, for a `consent(true)` that comes after it. */
+let prepared: ResolvedOptions | null = null;
+/** A recorder waiting for the project's configuration before it starts. */
+let starting: Recorder | null = null;
 /** Calls made before `init` (a tag manager may load the script late), played once recording starts. */
 const early: Array<(r: Recorder) => void> = [];
+
+/** A visitor who refused, or has not answered yet where `init` asks: calls are not even kept for later. */
+const deniedHere = () => !current && browserStore('localStorage').get(CONSENT_KEY) === 'denied';
 
 /** The server the script was loaded from, the endpoint when `init` names none. */
 export function setDefaultEndpoint(endpoint: string | undefined): void {
@@ -18,24 +26,76 @@ export function setDefaultEndpoint(endpoint: string | undefined): void {
 
 function call(kind: string, fn: (r: Recorder) => void): void {
   if (current?.running) guard(kind, fn)(current);
-  else if (early.length < 100) early.push(guard(kind, fn));
+  else if (early.length < 100 && !(prepared && !current) && !deniedHere()) early.push(guard(kind, fn));
 }
 
-/** Starts recording. A second call while recording does nothing. */
+/**
+ * Starts recording. A second call while recording does nothing. With `requireConsent`, nothing is
+ * recorded, sent or stored until `Loupe.consent(true)` (or an earlier page's consent).
+ */
 export function init(options: LoupeOptions): void {
   guard('Loupe.init', () => {
-    if (current?.running || typeof window === 'undefined' || typeof document === 'undefined') return;
+    if (current?.running || starting || typeof window === 'undefined' || typeof document === 'undefined') return;
     const o = resolveOptions(options, defaultEndpoint);
     if (typeof o === 'string') {
       warnOnce('options', o);
       return;
     }
-    current = new Recorder(o);
-    widgets = new FeedbackWidgets(current, o);
-    current.start();
-    widgets.start();
-    const r = current;
-    for (const fn of early.splice(0)) fn(r);
+    prepared = o;
+    // A refusal holds on every later page, whether or not `init` asks for consent.
+    const answer = browserStore('localStorage').get(CONSENT_KEY);
+    if (answer === 'denied' || (o.requireConsent && answer !== 'granted')) return;
+    begin(o);
+  })();
+}
+
+/**
+ * The recorder exists at once (its ids are readable), but rrweb starts only once the project's
+ * configuration is known (at most a couple of seconds, usually from this tab's cache): its masking
+ * must apply from the first snapshot, and a browser refusing tracking must not be recorded at all.
+ */
+function begin(o: ResolvedOptions): void {
+  const r = new Recorder(o);
+  current = r;
+  starting = r;
+  void r.remoteConfig.then(
+    guard('Loupe.init', (config) => {
+      if (starting !== r) return;
+      starting = null;
+      const privacy = config['privacy'] as RemotePrivacy | undefined;
+      if (privacy?.honorDoNotTrack === true && browserRefusesTracking()) {
+        r.forget();
+        current = null;
+        early.splice(0);
+        return;
+      }
+      const tightened = withRemotePrivacy(o, privacy);
+      widgets = new FeedbackWidgets(r, tightened);
+      r.start(tightened);
+      widgets.start();
+      for (const fn of early.splice(0)) fn(r);
+    }),
+  );
+}
+
+/**
+ * The visitor's answer to the site's consent request, remembered for later pages. `true` starts
+ * recording when `init` waited for it; `false` stops recording and drops everything not yet sent,
+ * with the visitor's ids, and keeps later pages from recording until `consent(true)`.
+ */
+export function consent(granted: boolean): void {
+  guard('Loupe.consent', () => {
+    browserStore('localStorage').set(CONSENT_KEY, granted ? 'granted' : 'denied');
+    if (granted) {
+      if (prepared && !current?.running && !starting) begin(prepared);
+      return;
+    }
+    early.splice(0);
+    widgets?.stop();
+    widgets = null;
+    current?.forget();
+    current = null;
+    starting = null;
   })();
 }
 
@@ -81,7 +141,8 @@ export function getVisitorId(): string | null {
  * was not delivered stays stored and is sent from the next page.
  */
 export function flush(): Promise<void> {
-  return guard('Loupe.flush', () => current?.flush())() ?? Promise.resolve();
+  // A recorder still waiting for the project's configuration flushes once it has started.
+  return guard('Loupe.flush', () => current?.remoteConfig.then(() => current?.flush()))() ?? Promise.resolve();
 }
 
 /** Stops recording; what is buffered is still sent. */
@@ -113,4 +174,4 @@ export const feedback = {
   },
 };
 
-export const Loupe = { init, track, identify, exposure, getVariant, getSessionId, getVisitorId, flush, stop, feedback };
+export const Loupe = { init, consent, track, identify, exposure, getVariant, getSessionId, getVisitorId, flush, stop, feedback };

@@ -29,6 +29,11 @@ export interface LoupeOptions {
   maxBatchEvents?: number;
   /** Room in localStorage for batches not yet delivered. Default 2000000 characters. */
   maxStoredBytes?: number;
+  /**
+   * Record and send nothing, and store nothing in the browser, until `Loupe.consent(true)`. The
+   * answer is remembered in localStorage, so later pages start at once. Default false.
+   */
+  requireConsent?: boolean;
   /** Retries of a failed send. */
   retry?: { baseDelayMs?: number; maxDelayMs?: number; attempts?: number };
 }
@@ -48,6 +53,7 @@ export interface ResolvedOptions {
   maxBatchBytes: number;
   maxBatchEvents: number;
   maxStoredBytes: number;
+  requireConsent: boolean;
   retry: { baseDelayMs: number; maxDelayMs: number; attempts: number };
 }
 
@@ -85,10 +91,53 @@ export function resolveOptions(input: unknown, defaultEndpoint?: string): Resolv
     maxBatchBytes: num(o.maxBatchBytes, 200_000, 10_000, INGEST_LIMITS.maxCompressedBytes / 2),
     maxBatchEvents: num(o.maxBatchEvents, 1000, 1, Math.min(5000, INGEST_LIMITS.maxEventsPerBatch)),
     maxStoredBytes: num(o.maxStoredBytes, 2_000_000, 0, 4_000_000),
+    requireConsent: o.requireConsent === true,
     retry: {
       baseDelayMs: num(retry.baseDelayMs, 1000, 10, 60_000),
       maxDelayMs: num(retry.maxDelayMs, 60_000, 10, 3600_000),
       attempts: Math.round(num(retry.attempts, 8, 1, 100)),
     },
   };
+}
+
+/** The project's privacy settings as `GET /v1/config` sends them (`privacy` section). */
+export interface RemotePrivacy {
+  maskAllText?: boolean;
+  maskSelectors?: string[];
+  blockSelectors?: string[];
+  honorDoNotTrack?: boolean;
+}
+
+/**
+ * The page's options tightened by the project's: masking only ever adds up, so neither side can
+ * unmask what the other masks.
+ */
+export function withRemotePrivacy(o: ResolvedOptions, remote: unknown): ResolvedOptions {
+  if (!remote || typeof remote !== 'object') return o;
+  const r = remote as RemotePrivacy;
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string' && s.trim() !== '' && validSelector(s)).join(',') : '');
+  return {
+    ...o,
+    maskAllText: o.maskAllText || r.maskAllText === true,
+    maskTextSelector: join(o.maskTextSelector, list(r.maskSelectors)),
+    blockSelector: join(o.blockSelector, list(r.blockSelectors)),
+  };
+}
+
+/** A selector the browser cannot parse would make rrweb throw on every node; it is left out. */
+function validSelector(s: string): boolean {
+  try {
+    if (typeof document !== 'undefined') document.createDocumentFragment().querySelector(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Do Not Track or Global Privacy Control, as the browser announces them. */
+export function browserRefusesTracking(): boolean {
+  if (typeof navigator === 'undefined') return false;
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean; msDoNotTrack?: string };
+  const w = typeof window !== 'undefined' ? (window as Window & { doNotTrack?: string }) : undefined;
+  return nav.globalPrivacyControl === true || nav.doNotTrack === '1' || nav.doNotTrack === 'yes' || nav.msDoNotTrack === '1' || w?.doNotTrack === '1';
 }

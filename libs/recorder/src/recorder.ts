@@ -42,6 +42,13 @@ const OUTBOX_MAX_AGE_MS = INGEST_LIMITS.maxClockSkewMs - 24 * 3600_000;
 /** Background tabs may run timers only once a minute, so a heartbeat is trusted for longer than that. */
 const HEARTBEAT_STALE_MS = 90_000;
 
+/** Every key the SDK keeps about the visitor; the consent answer itself and the project's configuration stay. */
+function forgetStored(store: KeyValueStore): void {
+  for (const k of store.keys()) if (k.startsWith('loupe.') && k !== CONSENT_KEY && !k.startsWith('loupe.config.')) store.remove(k);
+}
+
+export const CONSENT_KEY = 'loupe.consent';
+
 function isActivity(e: RecordedEvent): boolean {
   const data = e.data as { source?: number; tag?: string } | undefined;
   if (e.type === RRWEB.IncrementalSnapshot) return ACTIVITY_SOURCES.has(data?.source ?? -1);
@@ -109,7 +116,7 @@ export class Recorder {
   private readonly tab: KeyValueStore = browserStore('sessionStorage');
   private readonly outbox: Outbox;
   private readonly sender: Sender;
-  private readonly rules: TextRules;
+  private rules: TextRules;
   /** Uncompressed bodies of batches still being compressed, for a page closing meanwhile. */
   private readonly raw = new WeakMap<Batch, Uint8Array>();
   private buffer: string[] = [];
@@ -128,11 +135,14 @@ export class Recorder {
   /** Experiments whose exposure this page has recorded. */
   private readonly exposed = new Set<string>();
 
-  constructor(private readonly o: ResolvedOptions) {
+  constructor(
+    private o: ResolvedOptions,
+    remoteConfig?: Promise<SdkConfig>,
+  ) {
     this.visitorId = loadVisitorId(this.local);
     this.windowId = openWindow(this.tab);
     this.session = new SessionTracker(this.local, Date.now());
-    this.remoteConfig = loadRemoteConfig(o, this.tab, Date.now());
+    this.remoteConfig = remoteConfig ?? loadRemoteConfig(o, this.tab, Date.now());
     this.outbox = new Outbox(this.local, o.maxStoredBytes);
     this.rules = textRules(o);
     this.sender = new Sender({
@@ -144,7 +154,10 @@ export class Recorder {
     });
   }
 
-  start(): void {
+  /** `tightened`: the options with the project's masking laid over them, once its configuration is known. */
+  start(tightened: ResolvedOptions = this.o): void {
+    this.o = tightened;
+    this.rules = textRules(tightened);
     this.running = true;
     const now = Date.now();
     this.adopt(true);
@@ -193,6 +206,24 @@ export class Recorder {
     this.cut(false);
     this.session.save(Date.now());
     markWindowOpen(this.tab, false);
+  }
+
+  /**
+   * Stops recording and sends nothing more: what is buffered, queued or kept for the next page is
+   * dropped, and the visitor and session ids are forgotten, so that nothing identifies the visitor
+   * afterwards. A request already on its way cannot be called back.
+   */
+  forget(): void {
+    this.running = false;
+    for (const undo of this.cleanups.splice(0)) guard('stop', undo)();
+    guard('stop', () => this.stopRrweb?.())();
+    clearInterval(this.interval);
+    clearTimeout(this.soon);
+    this.buffer = [];
+    this.bufferChars = 0;
+    for (const b of [...this.sender.queue]) this.sender.discard(b, new Error('consent withdrawn'));
+    forgetStored(this.local);
+    forgetStored(this.tab);
   }
 
   track(name: string, props: unknown): void {

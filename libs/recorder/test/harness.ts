@@ -54,7 +54,7 @@ export async function startHarness() {
 
   const received: Received[] = [];
   const accepted = new Set<string>();
-  const control = { plan: [] as number[], fail: 0 as number, delayMs: 0, retryAfter: undefined as string | undefined };
+  const control = { plan: [] as number[], fail: 0 as number, delayMs: 0, retryAfter: undefined as string | undefined, config: null as Record<string, unknown> | null };
   const pages = new Map<string, PageOptions>();
 
   const app = Fastify({ bodyLimit: 2 * 1024 * 1024 });
@@ -80,6 +80,11 @@ export async function startHarness() {
     accepted.add(id);
     received.push({ status: 202, contentType, json, batch, duplicate, bytes: (req.body as Buffer).length, at: Date.now() });
     return reply.code(202).send({ accepted: true, duplicate });
+  });
+  // The project's SDK configuration, when a test sets one; otherwise the SDK goes on without it.
+  app.get('/v1/config', async (_req, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    return control.config ? reply.send(control.config) : reply.code(404).send({ error: 'no configuration' });
   });
   app.get('/sdk/loupe.js', async (_req, reply) => reply.type('text/javascript').send(sdk));
   app.get('/app.js', async (_req, reply) =>
@@ -149,7 +154,7 @@ export async function startHarness() {
     reset() {
       received.length = 0;
       accepted.clear();
-      Object.assign(control, { plan: [], fail: 0, delayMs: 0, retryAfter: undefined });
+      Object.assign(control, { plan: [], fail: 0, delayMs: 0, retryAfter: undefined, config: null });
     },
     async waitFor<T>(what: string, check: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 15_000): Promise<T> {
       const until = Date.now() + timeoutMs;

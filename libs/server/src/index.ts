@@ -12,6 +12,8 @@ export { EndSessionJob } from './analysis/end-session.job';
 export { CheckAlertsJob } from './alerts/check-alerts.job';
 export { MaintainPartitionsJob } from './partitions/maintain-partitions.job';
 export { RetentionPolicy } from './partitions/retention-policy';
+export { RetentionJob } from './privacy/retention.job';
+export { LongestRetention } from './privacy/longest-retention';
 export { WebhookSender } from './integrations/webhook';
 export * from './runtime/process';
 export * from './database/embedded-postgres';

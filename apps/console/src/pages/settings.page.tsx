@@ -5,15 +5,19 @@ import { messageOf } from '../api';
 import { useCurrentUser } from '../auth';
 import { PageHeading, useDocumentTitle } from '../page';
 import { useProject, useProjects } from '../projects';
+import { useProjectRights } from './feedback.page';
+import { PrivacySettings } from './privacy-settings';
 import { useInstanceAdmin } from './queues.page';
 
 export function SettingsPage() {
   const project = useProject();
+  const { canAdmin } = useProjectRights(project);
   useDocumentTitle('Settings', project.name);
   return (
     <>
-      <PageHeading description="The details of this project, and new projects for other sites or environments.">Settings</PageHeading>
+      <PageHeading description="The details of this project, its privacy and retention, and new projects for other sites or environments.">Settings</PageHeading>
       <ProjectDetails project={project} />
+      <PrivacySettings project={project} canAdmin={canAdmin} />
       <CreateProjectForm />
       <InstanceAdministration projectId={project.id} />
     </>

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { ForbiddenException, Inject, Injectable, Logger, Optional, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import type { IngestAccepted } from '@loupe/contracts';
 import { MetricsService } from '../metrics/metrics.service';
@@ -5,7 +7,10 @@ import { originAllowed, ProjectKeys } from '../projects/project-keys';
 import { chunkJobId } from '../queue/queue.definitions';
 import { QueueService, withTimeout } from '../queue/queue.service';
 import { RecordingsRepository } from '../recordings/recordings.repository';
+import { maskPasswords, mayCarryInputValues } from '../privacy/password-guard';
 import { decodeBatch } from './batch-decoder';
+
+const gzipAsync = promisify(gzip);
 
 export interface IngestRequest {
   key: string | undefined;
@@ -41,6 +46,17 @@ export class IngestService {
     const batch = await decodeBatch(req.body, Date.now());
     const { envelope } = batch;
     const key = { projectId: project.id, sessionId: envelope.sessionId, windowId: envelope.windowId ?? 'main', seq: envelope.seq };
+    // A password must never be kept, whatever recorded it: unmasked values are masked here, and the
+    // batch stored as masked (refusing it would lose the whole visit's batch for one field).
+    const known = new Set(mayCarryInputValues(envelope.events) ? await this.unavailableOnDatabaseError(() => this.recordings.passwordInputs(project.id, key.sessionId, key.windowId)) : []);
+    const knownBefore = known.size;
+    const masked = maskPasswords(envelope.events, known);
+    if (masked) {
+      const json = Buffer.from(JSON.stringify(envelope));
+      batch.stored = await gzipAsync(json);
+      batch.rawBytes = json.length;
+      this.log.warn(`masked ${masked} unmasked password value(s) in a batch of project ${project.id}; check the recorder's masking options`);
+    }
     const stored = await this.unavailableOnDatabaseError(() =>
       this.recordings.storeChunk({
         ...key,
@@ -56,6 +72,7 @@ export class IngestService {
         source: 'sdk',
       }),
     );
+    if (known.size > knownBefore) await this.unavailableOnDatabaseError(() => this.recordings.savePasswordInputs(project.id, key.sessionId, key.windowId, [...known]));
     if (stored) this.metrics?.ingestEvents.inc(envelope.events.length);
     if (stored) await this.enqueue(key);
     return { accepted: true, duplicate: !stored };

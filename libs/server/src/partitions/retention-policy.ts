@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
+import { LongestRetention } from '../privacy/longest-retention';
 
 /**
  * How long recordings must be kept. Partitions are shared by all projects, so only a month that
@@ -10,14 +11,20 @@ export abstract class RetentionPolicy {
   abstract longestRetentionDays(): Promise<number>;
 }
 
-/** The instance-wide figure from `LOUPE_LONGEST_RETENTION_DAYS` (90 days unless set). */
+/**
+ * The longest retention any project sets, never less than the installation's own floor
+ * (`LOUPE_LONGEST_RETENTION_DAYS`, 90 days unless set).
+ */
 @Injectable()
-export class ConfiguredRetentionPolicy extends RetentionPolicy {
-  constructor(@Inject(CONFIG) private readonly config: LoupeConfig) {
+export class ProjectsRetentionPolicy extends RetentionPolicy {
+  constructor(
+    @Inject(CONFIG) private readonly config: LoupeConfig,
+    private readonly longest: LongestRetention,
+  ) {
     super();
   }
 
   longestRetentionDays(): Promise<number> {
-    return Promise.resolve(this.config.retention.longestDays);
+    return this.longest.days(this.config.retention.longestDays);
   }
 }

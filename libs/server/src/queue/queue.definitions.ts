@@ -13,7 +13,7 @@ export const QUEUE_DESCRIPTIONS: Record<QueueName, string> = {
   system: "The queue's own check (a ping that proves jobs go both ways).",
   recordings: "One job per recorded chunk: its typed events and the facts its session is analysed from. The bulk of the work; it grows with traffic.",
   analysis: "Work over whole sessions: each session's summary, frustration signals, page views and funnel steps after every chunk, the matching of stored sessions against a new or edited funnel, and the close of a visit 30 minutes after its last batch.",
-  maintenance: 'Scheduled housekeeping and deliveries: the sweep that re-enqueues what the queue missed, the alert check, webhook messages, the upkeep of the monthly partitions.',
+  maintenance: 'Scheduled housekeeping and deliveries: the sweep that re-enqueues what the queue missed, the alert check, webhook messages, the upkeep of the monthly partitions, the daily deletion of data older than each project\'s retention.',
 };
 
 export const JOBS = {
@@ -35,6 +35,8 @@ export const JOBS = {
   'webhook.deliver': { queue: 'maintenance' },
   /** Creates the coming months' partitions of chunks and events, empties the default ones, drops months past retention. */
   'partitions.maintain': { queue: 'maintenance' },
+  /** Deletes what each project recorded longer ago than its retention. */
+  'retention.apply': { queue: 'maintenance' },
 } as const satisfies Record<string, { queue: QueueName }>;
 export type JobName = keyof typeof JOBS;
 
@@ -57,6 +59,7 @@ export interface JobPayloads {
   'alerts.check': Record<string, never>;
   'webhook.deliver': { url: string; message: { text: string; blocks?: unknown[] }; projectId: string; purpose: string };
   'partitions.maintain': Record<string, never>;
+  'retention.apply': Record<string, never>;
 }
 export interface JobResults {
   'system.ping': { message: string; handledBy: number };
@@ -68,6 +71,18 @@ export interface JobResults {
   'alerts.check': { projects: number; alerts: number };
   'webhook.deliver': { status: number };
   'partitions.maintain': { created: string[]; moved: number; dropped: string[] };
+  'retention.apply': { projects: number; deleted: RetentionCounts; perProject: Record<string, RetentionCounts> };
+}
+
+/** Rows deleted per table by one retention run. */
+export interface RetentionCounts {
+  sessions: number;
+  chunks: number;
+  events: number;
+  signals: number;
+  pageViews: number;
+  feedback: number;
+  surveyImpressions: number;
 }
 
 export interface SessionKey {

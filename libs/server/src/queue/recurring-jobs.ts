@@ -4,12 +4,17 @@ import type { LoupeConfig } from '../config/config';
 import { JOBS, type JobName } from './queue.definitions';
 import { QueueService, withTimeout } from './queue.service';
 
-/** Jobs run on a fixed interval, whatever the number of processes. */
-export const recurringJobs = (sweepIntervalMs: number): ReadonlyArray<{ name: JobName; everyMs: number }> => [
+/**
+ * Jobs run on a fixed interval or at a fixed time of day (a cron pattern, UTC), whatever the number
+ * of processes. A daily job has a time of day rather than an interval: an interval's first run comes
+ * at every start, and a deletion should run at a quiet hour, not whenever a replica restarts.
+ */
+export const recurringJobs = (sweepIntervalMs: number): ReadonlyArray<{ name: JobName; everyMs: number } | { name: JobName; pattern: string }> => [
   { name: 'recording.sweep', everyMs: sweepIntervalMs },
   { name: 'alerts.check', everyMs: 5 * 60_000 },
   // Hourly is far more often than months turn; it keeps two months ready ahead.
   { name: 'partitions.maintain', everyMs: 60 * 60_000 },
+  { name: 'retention.apply', pattern: '17 3 * * *' },
 ];
 
 /**
@@ -43,7 +48,7 @@ export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutd
     try {
       for (const job of recurringJobs(this.config.sweepIntervalMs)) {
         await withTimeout(
-          this.queue.queue(JOBS[job.name].queue).upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: {} }),
+          this.queue.queue(JOBS[job.name].queue).upsertJobScheduler(job.name, 'everyMs' in job ? { every: job.everyMs } : { pattern: job.pattern, tz: 'UTC' }, { name: job.name, data: {} }),
           5000,
           'the queue did not answer in time',
         );

@@ -90,6 +90,21 @@ export class RecordingsRepository {
     return inserted.length === 1;
   }
 
+  /** Node ids of the password inputs a window of the session has shown so far. */
+  async passwordInputs(projectId: string, sessionId: string, windowId: string): Promise<number[]> {
+    const [row]: Array<{ ids: unknown }> = await this.db.query(`SELECT password_inputs -> $3 AS ids FROM session WHERE project_id = $1 AND id = $2`, [projectId, sessionId, windowId]);
+    return Array.isArray(row?.ids) ? row.ids.filter((n): n is number => typeof n === 'number') : [];
+  }
+
+  async savePasswordInputs(projectId: string, sessionId: string, windowId: string, ids: number[]): Promise<void> {
+    await this.db.query(`UPDATE session SET password_inputs = jsonb_set(COALESCE(password_inputs, '{}'::jsonb), ARRAY[$3], $4::jsonb) WHERE project_id = $1 AND id = $2`, [
+      projectId,
+      sessionId,
+      windowId,
+      JSON.stringify(ids.slice(-1000)),
+    ]);
+  }
+
   async findChunk(k: ChunkKey, m: EntityManager = this.db.manager): Promise<StoredChunk | null> {
     const rows: Array<Record<string, unknown>> = await m.query(
       `SELECT project_id, session_id, window_id, seq, first_ts, last_ts, event_count, encoding, body, processed_at, facts

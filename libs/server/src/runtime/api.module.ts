@@ -21,6 +21,8 @@ import { RecordingsModule } from '../recordings/recordings.module';
 import { PagesModule } from '../pages/pages.module';
 import { PartitionsJobsModule } from '../partitions/partitions-jobs.module';
 import { HeatmapsModule } from '../heatmaps/heatmaps.module';
+import { PrivacyJobsModule } from '../privacy/privacy-jobs.module';
+import { PrivacyModule } from '../privacy/privacy.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { QueueModule } from '../queue/queue.module';
 import { SdkConfigModule } from '../sdk-config/sdk-config.module';
@@ -29,7 +31,7 @@ import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
 
 /** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
-export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule, IntegrationsModule, PartitionsJobsModule];
+export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule, IntegrationsModule, PartitionsJobsModule, PrivacyJobsModule];
 
 @Module({})
 export class ApiModule {
@@ -55,6 +57,7 @@ export class ApiModule {
         HeatmapsModule,
         ExperimentsModule,
         FeedbackModule,
+        PrivacyModule,
         SetupModule,
         AdminModule,
         ...(config.demo ? [DemoModule] : []),

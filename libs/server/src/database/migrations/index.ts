@@ -9,6 +9,7 @@ import { Funnels1764400000000 } from './1764400000000-funnels';
 import { Experiments1764500000000 } from './1764500000000-experiments';
 import { Heatmaps1764600000000 } from './1764600000000-heatmaps';
 import { Accounts1764700000000 } from './1764700000000-accounts';
+import { Privacy1764750000000 } from './1764750000000-privacy';
 import { TimePartitions1764900000000 } from './1764900000000-time-partitions';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   Experiments1764500000000,
   Heatmaps1764600000000,
   Accounts1764700000000,
+  Privacy1764750000000,
   TimePartitions1764900000000,
 ];
