@@ -17,14 +17,14 @@ async function seedVisit(api: TestApi, projectId: string, at: Date, who: { visit
     const visitorId = who.visitorId ?? newId();
     await db.query(`INSERT INTO session (project_id, id, visitor_id, user_id, started_at, last_event_at) VALUES ($1, $2, $3, $4, $5, $5)`, [projectId, sessionId, visitorId, who.userId ?? null, at]);
     await db.query(
-      `INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body)
-       VALUES ($1, $2, 'w', 0, $3, $4, $4, 1, 2, 2, 'gzip', '\\x00'::bytea)`,
+      `INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body, session_day)
+       VALUES ($1, $2, 'w', 0, $3, $4, $4, 1, 2, 2, 'gzip', '\\x00'::bytea, (SELECT created_on FROM session WHERE project_id = $1 AND id = $2))`,
       [projectId, sessionId, newId(), at],
     );
     await db.query(
-      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, name, props) VALUES
-         ($1, $2, 'w', 0, 0, $3, 'pageview', 'https://shop.example.com/', NULL, NULL),
-         ($1, $2, 'w', 0, 1, $3, 'exposure', 'https://shop.example.com/', 'checkout-button', '{"variant":"green"}')`,
+      `INSERT INTO session_event (project_id, session_id, window_id, seq, idx, ts, kind, url, name, props, session_day) VALUES
+         ($1, $2, 'w', 0, 0, $3, 'pageview', 'https://shop.example.com/', NULL, NULL, (SELECT created_on FROM session WHERE project_id = $1 AND id = $2)),
+         ($1, $2, 'w', 0, 1, $3, 'exposure', 'https://shop.example.com/', 'checkout-button', '{"variant":"green"}', (SELECT created_on FROM session WHERE project_id = $1 AND id = $2))`,
       [projectId, sessionId, at],
     );
     await db.query(`INSERT INTO session_signal (project_id, session_id, idx, ts, kind, url, page_key) VALUES ($1, $2, 0, $3, 'rage_click', 'https://shop.example.com/', '/')`, [projectId, sessionId, at]);
