@@ -2,7 +2,7 @@ import type { Project } from '@loupe/contracts';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, NavLink, useLocation, useMatch, useNavigate } from 'react-router';
 import { useAuth, useCurrentUser } from './auth';
-import { useProjects } from './projects';
+import { rememberProject, useProjects } from './projects';
 
 /** The sections of a project, in the order of the side navigation. */
 export const SECTIONS = [
@@ -101,7 +101,12 @@ function ProjectSwitcher({ current }: { current: Project | null }) {
   return (
     <div className="project-switcher">
       <label htmlFor="project-switcher">Project</label>
-      <select id="project-switcher" value={current?.id ?? ''} onChange={(e) => navigate(`/p/${e.target.value}/${section}`)}>
+      <select id="project-switcher" value={current?.id ?? ''} onChange={(e) => {
+          // Remembered on the choice itself, not once the page has rendered: a reload right after
+          // switching must come back to the project just chosen.
+          rememberProject(e.target.value);
+          navigate(`/p/${e.target.value}/${section}`);
+        }}>
         {!current && (
           <option value="" disabled>
             Choose a project
