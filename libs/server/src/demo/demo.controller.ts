@@ -6,6 +6,12 @@ import type { LoupeConfig } from '../config/config';
 import { ProjectsRepository } from '../projects/projects.repository';
 import { accountPage, cartPage, productPage, PRODUCTS, shopPage } from './demo-pages';
 
+/**
+ * The demo store's own policy, as a customer's site would set it: the SDK snippet is inline, so
+ * inline scripts run here, unlike in the console.
+ */
+const DEMO_SITE_CSP = "script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'";
+
 /** The demo storefront at /demo, recording into the first project. */
 @ApiExcludeController()
 @Controller('demo')
@@ -22,12 +28,14 @@ export class DemoController {
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', DEMO_SITE_CSP)
   async shop(@Req() req: FastifyRequest) {
     return shopPage(await this.opts(req));
   }
 
   @Get('product/:id')
   @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', DEMO_SITE_CSP)
   async product(@Req() req: FastifyRequest, @Param('id') id: string) {
     const product = PRODUCTS.find((p) => p.id === id);
     if (!product) throw new NotFoundException('No such product in the demo store.');
@@ -36,12 +44,14 @@ export class DemoController {
 
   @Get('cart')
   @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', DEMO_SITE_CSP)
   async cart(@Req() req: FastifyRequest) {
     return cartPage(await this.opts(req));
   }
 
   @Get('account')
   @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', DEMO_SITE_CSP)
   async account(@Req() req: FastifyRequest) {
     return accountPage(await this.opts(req));
   }

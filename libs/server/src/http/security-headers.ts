@@ -24,17 +24,14 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 /**
- * The demo store stands for a customer's site, not for the console: it installs the SDK with an
- * inline snippet as a real site would, so the console's policy is not its policy.
+ * `nosniff` on every answer; on HTML, the console's CSP and a refusal to be framed, unless the route
+ * declared a policy of its own (the demo store, which stands for a customer's site).
  */
-const isDemoStore = (url: string) => url === '/demo' || url.startsWith('/demo/') || url.startsWith('/demo?');
-
-/** `nosniff` on every answer; on the console's HTML, the CSP and a refusal to be framed. */
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', (req, reply, payload, done) => {
+  fastify.addHook('onSend', (_req, reply, payload, done) => {
     void reply.header('x-content-type-options', 'nosniff');
     const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('text/html') && !isDemoStore(req.url)) {
+    if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
       void reply.header('content-security-policy', CONSOLE_CSP).header('x-frame-options', 'DENY').header('referrer-policy', 'same-origin');
     }
     done(null, payload);
