@@ -20,7 +20,7 @@ export function childEnv(extra = {}) {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('LOUPE_') || ['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST', 'PUBLIC_URL'].includes(key)) delete env[key];
   // Load is what the benchmarks measure: the rate limits (one client address, one key) stay out of the way.
-  return { ...env, LOUPE_RATE_LIMIT_API: '1000000', LOUPE_RATE_LIMIT_INGEST_KEY: '10000000', LOUPE_RATE_LIMIT_INGEST_CLIENT: '1000000', ...extra };
+  return { ...env, LOUPE_RATE_LIMIT_API: '1000000', LOUPE_RATE_LIMIT_INGEST_KEY: '10000000', LOUPE_RATE_LIMIT_INGEST_CLIENT: '1000000', LOUPE_RATE_LIMIT_LOGIN: '1000000', ...extra };
 }
 
 export function tempDir(label) {

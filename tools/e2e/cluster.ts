@@ -59,6 +59,7 @@ export function clusterEnv(databaseUrl: string, redisUrl: string | null, extra: 
     // Every request of these tests comes from one address and a few accounts.
     LOUPE_RATE_LIMIT_API: '1000000',
     LOUPE_RATE_LIMIT_INGEST_CLIENT: '1000000',
+    LOUPE_RATE_LIMIT_LOGIN: '1000000',
     ...extra,
   };
 }

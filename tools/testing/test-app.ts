@@ -30,6 +30,7 @@ export async function startTestApi(databaseUrl: string, env: Record<string, stri
       // Tests send everything from one address and a few accounts; the rate-limit tests set their own.
       LOUPE_RATE_LIMIT_API: '1000000',
       LOUPE_RATE_LIMIT_INGEST_CLIENT: '1000000',
+      LOUPE_RATE_LIMIT_LOGIN: '1000000',
       ...env,
     },
     'api',

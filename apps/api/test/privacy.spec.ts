@@ -45,11 +45,42 @@ async function seedVisit(api: TestApi, projectId: string, at: Date, who: { visit
        VALUES ($1, $2, 'shown', $3, 'nps', $4, $5, 'https://shop.example.com/', $6)`,
       [projectId, newId(), survey!.id, sessionId, visitorId, at],
     );
+    // Its share of the heatmaps: one click on the buy button, kept apart and added to the page's rollups.
+    const day = at.toISOString().slice(0, 10);
+    await db.query(
+      `INSERT INTO heatmap_session_cell (project_id, session_id, page_key, device, day, layer, gx, gy, count) VALUES ($1, $2, '/', 'desktop', $3, 'click', 50, 10, 1)`,
+      [projectId, sessionId, day],
+    );
+    await db.query(
+      `INSERT INTO heatmap_cell (project_id, page_key, device, day, layer, gx, gy, count) VALUES ($1, '/', 'desktop', $2, 'click', 50, 10, 1)
+       ON CONFLICT (project_id, page_key, device, layer, variant, day, selector, gx, gy) DO UPDATE SET count = heatmap_cell.count + 1`,
+      [projectId, day],
+    );
+    await db.query(
+      `INSERT INTO heatmap_session_zone (project_id, session_id, page_key, device, day, selector, clicks, visitors, rage, dead, hover_ms) VALUES ($1, $2, '/', 'desktop', $3, '#buy', 1, 1, 0, 0, 400)`,
+      [projectId, sessionId, day],
+    );
+    await db.query(
+      `INSERT INTO heatmap_zone (project_id, page_key, device, day, selector, clicks, visitors, rage, dead, hover_ms) VALUES ($1, '/', 'desktop', $2, '#buy', 1, 1, 0, 0, 400)
+       ON CONFLICT (project_id, page_key, device, variant, day, selector) DO UPDATE SET clicks = heatmap_zone.clicks + 1, visitors = heatmap_zone.visitors + 1, hover_ms = heatmap_zone.hover_ms + 400`,
+      [projectId, day],
+    );
     return { sessionId, visitorId };
   });
 }
 
-const TABLES = ['session', 'recording_chunk', 'session_event', 'session_signal', 'page_view', 'feedback', 'survey_impression'] as const;
+/** What the project's heatmaps add up to: clicks in the click layer and on zones, and the rollup rows holding them. */
+async function heatOf(api: TestApi, projectId: string) {
+  const [r]: Array<{ clicks: string; zone_clicks: string; rows: string }> = await api.platform.dataSource.query(
+    `SELECT (SELECT coalesce(sum(count), 0) FROM heatmap_cell WHERE project_id = $1) AS clicks,
+            (SELECT coalesce(sum(clicks), 0) FROM heatmap_zone WHERE project_id = $1) AS zone_clicks,
+            (SELECT count(*) FROM heatmap_cell WHERE project_id = $1) + (SELECT count(*) FROM heatmap_zone WHERE project_id = $1) AS rows`,
+    [projectId],
+  );
+  return { clicks: Number(r!.clicks), zoneClicks: Number(r!.zone_clicks), rows: Number(r!.rows) };
+}
+
+const TABLES = ['session', 'recording_chunk', 'session_event', 'session_signal', 'page_view', 'feedback', 'survey_impression', 'heatmap_session_cell', 'heatmap_session_zone'] as const;
 
 /** How many rows each table holds for these sessions of the project. */
 async function rowsOf(api: TestApi, projectId: string, sessionIds: string[]) {
@@ -64,7 +95,7 @@ async function rowsOf(api: TestApi, projectId: string, sessionIds: string[]) {
   return out;
 }
 const none = Object.fromEntries(TABLES.map((t) => [t, 0]));
-const oneVisit = { session: 1, recording_chunk: 1, session_event: 2, session_signal: 1, page_view: 1, feedback: 1, survey_impression: 1 };
+const oneVisit = { session: 1, recording_chunk: 1, session_event: 2, session_signal: 1, page_view: 1, feedback: 1, survey_impression: 1, heatmap_session_cell: 1, heatmap_session_zone: 1 };
 
 describe.each(databaseShapes())('privacy controls on the $name database', (shape) => {
   let api: TestApi;
@@ -103,8 +134,12 @@ describe.each(databaseShapes())('privacy controls on the $name database', (shape
 
       const result = await api.app.get(RetentionJob).apply(now);
 
-      expect(result.perProject[a.project.id]).toEqual({ sessions: 1, chunks: 1, events: 2, signals: 1, pageViews: 1, feedback: 1, surveyImpressions: 1 });
-      expect(result.perProject[b.project.id]).toEqual({ sessions: 1, chunks: 1, events: 2, signals: 1, pageViews: 1, feedback: 1, surveyImpressions: 1 });
+      const deletedPerProject = { sessions: 1, chunks: 1, events: 2, signals: 1, pageViews: 1, feedback: 1, surveyImpressions: 1, heatmapContributions: 2 };
+      expect(result.perProject[a.project.id]).toEqual(deletedPerProject);
+      expect(result.perProject[b.project.id]).toEqual(deletedPerProject);
+      // The heatmaps lose the deleted visits' clicks, and the day that held only those is gone.
+      expect(await heatOf(api, a.project.id)).toEqual({ clicks: 1, zoneClicks: 1, rows: 2 });
+      expect(await heatOf(api, b.project.id)).toEqual({ clicks: 1, zoneClicks: 1, rows: 2 });
       expect(await rowsOf(api, a.project.id, [oldA.sessionId])).toEqual(none);
       expect(await rowsOf(api, a.project.id, [newA.sessionId])).toEqual(oneVisit);
       expect(await rowsOf(api, b.project.id, [oldB.sessionId])).toEqual(none);
@@ -170,10 +205,15 @@ describe.each(databaseShapes())('privacy controls on the $name database', (shape
       const other = await seedVisit(api, a.project.id, recent, { userId: 'keep-me' });
       // The same user id in another project is another person's data there.
       const elsewhere = await seedVisit(api, b.project.id, recent, { userId: 'erase-me' });
+      const heatA = await heatOf(api, a.project.id);
+      const heatB = await heatOf(api, b.project.id);
 
       const res = await request(api.http).delete(`/api/v1/people/erase-me?project=${a.project.id}`).set('cookie', cookieA);
       expect(res.status).toBe(200);
-      expect(res.body.deleted).toEqual({ sessions: 2, chunks: 2, events: 4, signals: 2, pageViews: 2, feedback: 2, feedbackNotes: 0, surveyImpressions: 2 });
+      expect(res.body.deleted).toEqual({ sessions: 2, chunks: 2, events: 4, signals: 2, pageViews: 2, feedback: 2, feedbackNotes: 0, surveyImpressions: 2, heatmapContributions: 4 });
+      // Their clicks leave the heatmap; everyone else's stay, here and in the other project.
+      expect(await heatOf(api, a.project.id)).toEqual({ clicks: heatA.clicks - 2, zoneClicks: heatA.zoneClicks - 2, rows: heatA.rows });
+      expect(await heatOf(api, b.project.id)).toEqual(heatB);
       expect(await rowsOf(api, a.project.id, gone.map((g) => g.sessionId))).toEqual(none);
       expect(await rowsOf(api, a.project.id, [other.sessionId])).toEqual(oneVisit);
       expect(await rowsOf(api, b.project.id, [elsewhere.sessionId])).toEqual(oneVisit);

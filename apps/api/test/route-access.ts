@@ -68,6 +68,9 @@ export const ROUTES: RouteAccess[] = [
   { method: 'GET', path: '/api/v1/auth/me', scope: ACCOUNT },
   { method: 'POST', path: '/api/v1/auth/password', scope: ACCOUNT },
   { method: 'POST', path: '/api/v1/auth/logout-everywhere', scope: ACCOUNT },
+  { method: 'POST', path: '/api/v1/auth/password-reset', scope: PUBLIC },
+  { method: 'GET', path: '/api/v1/auth/password-reset/:token', scope: PUBLIC },
+  { method: 'POST', path: '/api/v1/auth/password-reset/:token', scope: PUBLIC },
   { method: 'GET', path: '/api/v1/invitations/:token', scope: PUBLIC },
   { method: 'POST', path: '/api/v1/invitations/:token/accept', scope: PUBLIC },
 

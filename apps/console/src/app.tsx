@@ -3,6 +3,7 @@ import { createBrowserRouter, Navigate, Outlet } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { AuthProvider, LoadingScreen, RequireSignIn } from './auth';
 import { LoginPage } from './pages/login.page';
+import { ChooseNewPasswordPage, ForgotPasswordPage } from './pages/password-reset.page';
 import { loadPlayerPage, PlayerRoute } from './pages/player.route';
 import { FeedbackPage } from './pages/feedback.page';
 import { PagesPage } from './pages/pages.page';
@@ -32,6 +33,8 @@ const JourneysPage = lazy(() => import('./pages/journeys.page'));
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
+  { path: '/reset-password', element: <ForgotPasswordPage /> },
+  { path: '/reset-password/:token', element: <ChooseNewPasswordPage /> },
   {
     element: (
       <RequireSignIn>

@@ -24,3 +24,13 @@ export const ChangePasswordRequest = z.strictObject({
   newPassword: z.string().min(10, 'must be at least 10 characters').max(1024, 'must be at most 1024 characters'),
 });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
+
+export const PasswordResetRequest = z.strictObject({
+  email: z.string().trim().toLowerCase().pipe(z.email({ message: 'must be an email address, such as admin@example.com' })),
+});
+export type PasswordResetRequest = z.infer<typeof PasswordResetRequest>;
+
+export const ChooseNewPasswordRequest = z.strictObject({
+  password: z.string().min(10, 'must be at least 10 characters').max(1024, 'must be at most 1024 characters'),
+});
+export type ChooseNewPasswordRequest = z.infer<typeof ChooseNewPasswordRequest>;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { messageOf } from '../api';
 import { LoadingScreen, safeReturnPath, useAuth } from '../auth';
 import { useDocumentTitle } from '../page';
@@ -81,6 +81,9 @@ export function LoginPage() {
         <button type="submit" className="button button-primary button-block" disabled={submitting}>
           {submitting ? 'Logging in…' : 'Log in'}
         </button>
+        <p className="login-aside">
+          <Link to="/reset-password">Forgot your password?</Link>
+        </p>
       </form>
     </main>
   );

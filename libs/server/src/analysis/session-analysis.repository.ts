@@ -267,3 +267,46 @@ async function replaceRows(m: EntityManager, k: SessionKey, table: 'cell' | 'zon
     );
   }
 }
+
+/**
+ * Takes sessions that are about to be deleted out of the heatmap rollups, so that a map no longer
+ * shows clicks of visits that retention or an erasure request removed. Rollup rows left with nothing
+ * are deleted. Returns how many contribution rows were withdrawn.
+ */
+export async function withdrawHeatContributions(m: EntityManager, projectId: string, sessionIds: readonly string[]): Promise<number> {
+  if (!sessionIds.length) return 0;
+  const tables = [
+    { table: 'cell', key: CELL_KEY, metrics: ['count'] },
+    { table: 'zone', key: ZONE_KEY, metrics: ZONE_METRICS },
+  ] as const;
+  let withdrawn = 0;
+  for (const { table, key, metrics } of tables) {
+    const matches = key.map((c) => `h.${c} = t.${c}`).join(' AND ');
+    const nothingLeft = (alias: string) => metrics.map((c) => `${alias}${c} <= 0`).join(' AND ');
+    const [result]: Array<{ n: number; emptied: Row[] }> = await m.query(
+      `WITH gone AS (
+         DELETE FROM heatmap_session_${table} WHERE project_id = $1 AND session_id = ANY($2::text[]) RETURNING ${[...key, ...metrics].join(', ')}
+       ), totals AS (
+         SELECT ${key.join(', ')}, ${metrics.map((c) => `sum(${c}) AS ${c}`).join(', ')} FROM gone GROUP BY ${key.join(', ')}
+       ), lowered AS (
+         UPDATE heatmap_${table} h SET ${metrics.map((c) => `${c} = h.${c} - t.${c}`).join(', ')} FROM totals t
+          WHERE h.project_id = $1 AND ${matches}
+          RETURNING h.*
+       )
+       SELECT (SELECT count(*)::int FROM gone) AS n,
+              (SELECT coalesce(json_agg(json_build_object(${key.map((c) => `'${c}', ${c}`).join(', ')})), '[]'::json) FROM lowered WHERE ${nothingLeft('')}) AS emptied`,
+      [projectId, sessionIds],
+    );
+    withdrawn += result?.n ?? 0;
+    const emptied = result?.emptied ?? [];
+    if (emptied.length) {
+      const typeOf = (c: string) => (c === 'gx' || c === 'gy' ? 'int' : c === 'day' ? 'date' : 'text');
+      await m.query(
+        `DELETE FROM heatmap_${table} h USING unnest(${key.map((c, i) => `$${i + 2}::${typeOf(c)}[]`).join(', ')}) AS t(${key.join(', ')})
+          WHERE h.project_id = $1 AND ${matches} AND ${nothingLeft('h.')}`,
+        [projectId, ...key.map((c) => emptied.map((row) => row[c]))],
+      );
+    }
+  }
+  return withdrawn;
+}

@@ -75,11 +75,13 @@ export class AccountsRepository {
     return this.db.getRepository(LoginThrottleEntity).findOneBy({ key });
   }
 
-  /** Counts one more failure atomically and returns the new count. */
+  /** Counts one more failure atomically and returns the new count; a count an hour old starts over. */
   async recordFailure(key: string, blockFor: (failures: number) => number): Promise<number> {
     const rows: Array<{ failures: number }> = await this.db.query(
       `INSERT INTO login_throttle (key, failures, updated_at) VALUES ($1, 1, now())
-       ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, updated_at = now()
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN login_throttle.updated_at < now() - interval '1 hour' THEN 1 ELSE login_throttle.failures + 1 END,
+         updated_at = now()
        RETURNING failures`,
       [key],
     );

@@ -9,7 +9,10 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 
 export const SESSION_COOKIE = 'loupe_session';
 
-/** After this many failures in a row, each further failure blocks the address for longer. */
+/**
+ * After this many failures in a row for one email, each further failure blocks that email for
+ * longer: guessing one person's password stays slow, whatever addresses it comes from.
+ */
 const FREE_ATTEMPTS = 5;
 const MAX_BLOCK_MS = 15 * 60_000;
 export const blockAfterFailure = (failures: number): number =>
@@ -109,9 +112,13 @@ export class AuthService {
 
 function tooManyAttempts(until: Date): HttpException {
   const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
-  const err = new HttpException(
-    { statusCode: 429, error: 'Too Many Requests', message: `Too many failed logins for this email. Try again in ${seconds} seconds.`, retryAfter: seconds },
+  return new HttpException(
+    {
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: `Too many failed logins for this email. Try again in ${seconds} seconds, or choose a new password with "Forgot your password?".`,
+      retryAfter: seconds,
+    },
     HttpStatus.TOO_MANY_REQUESTS,
   );
-  return err;
 }

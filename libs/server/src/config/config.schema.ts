@@ -48,10 +48,16 @@ export const EnvSchema = z.object({
   LOUPE_RATE_LIMIT_API: z.coerce.number({ message: 'must be a number of requests a minute' }).int().min(1).max(1_000_000).default(600),
   LOUPE_RATE_LIMIT_INGEST_KEY: z.coerce.number({ message: 'must be a number of batches a minute' }).int().min(1).max(10_000_000).default(60_000),
   LOUPE_RATE_LIMIT_INGEST_CLIENT: z.coerce.number({ message: 'must be a number of batches a minute' }).int().min(1).max(1_000_000).default(600),
+  LOUPE_RATE_LIMIT_LOGIN: z.coerce.number({ message: 'must be a number of attempts a minute' }).int().min(1).max(1_000_000).default(30),
   LOUPE_COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { message: 'must be auto, true or false' }).default('auto'),
   LOUPE_CONSOLE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_SDK_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_WEBHOOKS_ALLOW_PRIVATE: bool(false),
+  LOUPE_SMTP_URL: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^smtps?:\/\/.+/, 'must be an SMTP URL such as smtps://user:password@mail.example.com:465 or smtp://mail.example.com:587').optional(),
+  ),
+  LOUPE_MAIL_FROM: z.string().min(3, 'must be a sender address, such as Loupe <loupe@example.com>').default('Loupe <loupe@localhost>'),
   LOUPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { message: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
   LOUPE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
   LOUPE_WORKER_QUEUES: z.preprocess(

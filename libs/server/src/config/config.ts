@@ -23,14 +23,16 @@ export interface LoupeConfig {
   readonly demo: boolean;
   readonly admin: { readonly email: string; readonly password: string; readonly isEmbeddedDefault: boolean } | null;
   readonly auth: { readonly sessionTtlHours: number; readonly cookieSecure: boolean };
-  /** Requests allowed per minute: the API per user or key, ingest per public key and per client address. */
-  readonly rateLimits: { readonly api: number; readonly ingestKey: number; readonly ingestClient: number };
+  /** Requests allowed per minute: the API per user or key, ingest per public key and per client address, login attempts per client address. */
+  readonly rateLimits: { readonly api: number; readonly ingestKey: number; readonly ingestClient: number; readonly login: number };
   readonly consoleDir?: string;
   /** Where the built recorder (`loupe.js`) is, served at /sdk/. */
   readonly sdkDir?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Whether webhooks may be sent to loopback and private network addresses (off: a project admin cannot probe the servers around Loupe). */
   readonly webhooks: { readonly allowPrivateAddresses: boolean };
+  /** Where email goes out (password resets); without an SMTP server the links are written to the log instead. */
+  readonly mail: { readonly smtpUrl?: string; readonly from: string };
   /** `auto`: human lines on a terminal, JSON otherwise. */
   readonly logFormat: 'json' | 'pretty';
   /** The queues this process's workers take jobs from (a worker process, or the api's inline worker). */
@@ -67,7 +69,7 @@ export class ConfigError extends Error {
 function describe(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
   const name = String(issue.path[0] ?? '(environment)');
   const got = env[name];
-  const shown = got === undefined ? 'it is not set' : /PASSWORD|SECRET|TOKEN/.test(name) ? 'got a value that does not fit' : `got "${got}"`;
+  const shown = got === undefined ? 'it is not set' : /PASSWORD|SECRET|TOKEN|SMTP_URL/.test(name) ? 'got a value that does not fit' : `got "${got}"`;
   return `${name} ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
 }
 
@@ -93,6 +95,9 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     if (!e.LOUPE_ADMIN_EMAIL) problems.push('LOUPE_ADMIN_EMAIL must be set when DATABASE_URL is set: it names the first admin account (it is not set)');
     if (!e.LOUPE_ADMIN_PASSWORD) problems.push('LOUPE_ADMIN_PASSWORD must be set when DATABASE_URL is set: at least 10 characters for the first admin account (it is not set)');
   }
+  if (e.LOUPE_SMTP_URL && !e.PUBLIC_URL) {
+    problems.push('PUBLIC_URL must be set when LOUPE_SMTP_URL is: the links in the emails Loupe sends must point at the address people use to reach it (it is not set)');
+  }
   if (role === 'worker' && embedded) {
     problems.push('DATABASE_URL must be set for a separate worker process: the embedded database belongs to the process that runs `npm start` (it is not set)');
   }
@@ -111,11 +116,12 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     demo: e.LOUPE_DEMO ?? embedded,
     admin,
     auth: { sessionTtlHours: e.LOUPE_SESSION_TTL_HOURS, cookieSecure },
-    rateLimits: { api: e.LOUPE_RATE_LIMIT_API, ingestKey: e.LOUPE_RATE_LIMIT_INGEST_KEY, ingestClient: e.LOUPE_RATE_LIMIT_INGEST_CLIENT },
+    rateLimits: { api: e.LOUPE_RATE_LIMIT_API, ingestKey: e.LOUPE_RATE_LIMIT_INGEST_KEY, ingestClient: e.LOUPE_RATE_LIMIT_INGEST_CLIENT, login: e.LOUPE_RATE_LIMIT_LOGIN },
     consoleDir: e.LOUPE_CONSOLE_DIR ? resolve(e.LOUPE_CONSOLE_DIR) : undefined,
     sdkDir: e.LOUPE_SDK_DIR ? resolve(e.LOUPE_SDK_DIR) : undefined,
     logLevel: e.LOUPE_LOG_LEVEL,
     webhooks: { allowPrivateAddresses: e.LOUPE_WEBHOOKS_ALLOW_PRIVATE },
+    mail: { smtpUrl: e.LOUPE_SMTP_URL, from: e.LOUPE_MAIL_FROM },
     logFormat: e.LOUPE_LOG_FORMAT === 'auto' ? (io.stdoutIsTerminal ? 'pretty' : 'json') : e.LOUPE_LOG_FORMAT,
     workerQueues: e.LOUPE_WORKER_QUEUES ? [...new Set(e.LOUPE_WORKER_QUEUES)] : [...QUEUES],
     workerPort: e.LOUPE_WORKER_PORT,

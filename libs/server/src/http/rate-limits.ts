@@ -7,13 +7,21 @@ import type { Pool } from 'pg';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
 
-/** What is limited, per minute: the query API per user or key, ingest per public key and per client address. */
-export type RateLimitKind = 'api' | 'ingestKey' | 'ingestClient';
+/**
+ * What is limited, per minute: the query API per user or key, ingest per public key and per client
+ * address, and login attempts and password-reset requests per client address.
+ */
+export type RateLimitKind = 'api' | 'ingestKey' | 'ingestClient' | 'login' | 'passwordReset';
+
+/** Enough for a person who mistyped their address a few times; too few to mail-bomb anyone from one address. */
+const PASSWORD_RESETS_A_MINUTE = 5;
 
 const WHAT: Record<RateLimitKind, string> = {
   api: 'requests to the API from this user or key',
   ingestKey: 'batches sent with this project key',
   ingestClient: 'batches sent from this address',
+  login: 'login attempts from this address',
+  passwordReset: 'password reset requests from this address',
 };
 
 /** A client address is counted under a hash, so the limits' table never holds the address itself. */
@@ -31,7 +39,7 @@ export class RateLimits implements OnModuleDestroy {
   private readonly redis: Redis | null;
 
   constructor(@Inject(CONFIG) config: LoupeConfig, db: DataSource) {
-    const points: Record<RateLimitKind, number> = config.rateLimits;
+    const points: Record<RateLimitKind, number> = { ...config.rateLimits, passwordReset: PASSWORD_RESETS_A_MINUTE };
     if (config.queue.backend === 'redis') {
       this.redis = new Redis(config.queue.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
       this.redis.on('error', () => undefined);
@@ -72,5 +80,5 @@ export class RateLimits implements OnModuleDestroy {
 }
 
 function mapKinds<T>(make: (kind: RateLimitKind) => T): Record<RateLimitKind, T> {
-  return { api: make('api'), ingestKey: make('ingestKey'), ingestClient: make('ingestClient') };
+  return { api: make('api'), ingestKey: make('ingestKey'), ingestClient: make('ingestClient'), login: make('login'), passwordReset: make('passwordReset') };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { withdrawHeatContributions } from '../analysis/session-analysis.repository';
 
 /** Rows deleted per table for one person. */
 export interface PersonDeletion {
@@ -11,6 +12,8 @@ export interface PersonDeletion {
   feedback: number;
   feedbackNotes: number;
   surveyImpressions: number;
+  /** The person's share of the heatmaps, taken out of the maps. */
+  heatmapContributions: number;
 }
 
 /**
@@ -53,6 +56,7 @@ export class PeopleRepository {
         return Number(row?.n ?? 0);
       };
       const counts: PersonDeletion = {
+        heatmapContributions: await withdrawHeatContributions(m, projectId, ids),
         feedbackNotes: await count(`DELETE FROM feedback_note n USING feedback f WHERE n.feedback_id = f.id AND f.project_id = $1 AND (f.session_id = ANY($2) OR f.visitor_id = $3)`),
         feedback: await count(`DELETE FROM feedback WHERE project_id = $1 AND (session_id = ANY($2) OR visitor_id = $3)`),
         surveyImpressions: await count(`DELETE FROM survey_impression WHERE project_id = $1 AND (session_id = ANY($2) OR visitor_id = $3)`),

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { withdrawHeatContributions } from '../analysis/session-analysis.repository';
 import { readSettings } from '../projects/projects.service';
 import { JobHandler, type JobHandlerClass } from '../queue/job-handler';
 import type { JobResults, RetentionCounts } from '../queue/queue.definitions';
@@ -22,7 +23,7 @@ const DELETIONS: ReadonlyArray<{ table: keyof RetentionCounts; sql: string }> = 
   { table: 'sessions', sql: `DELETE FROM session WHERE project_id = $1 AND last_event_at < $2` },
 ];
 
-const emptyCounts = (): RetentionCounts => ({ sessions: 0, chunks: 0, events: 0, signals: 0, pageViews: 0, feedback: 0, surveyImpressions: 0 });
+const emptyCounts = (): RetentionCounts => ({ sessions: 0, chunks: 0, events: 0, signals: 0, pageViews: 0, feedback: 0, surveyImpressions: 0, heatmapContributions: 0 });
 
 /**
  * Once a day: each project loses what it recorded longer ago than its retention (90 days unless its
@@ -48,6 +49,8 @@ export class RetentionJob implements JobHandlerClass<unknown, JobResults['retent
       const cutoff = new Date(now.getTime() - days * 24 * 3600_000);
       const counts = await this.db.transaction(async (m) => {
         const c = emptyCounts();
+        const expired: Array<{ id: string }> = await m.query(EXPIRED, [project.id, cutoff]);
+        c.heatmapContributions = await withdrawHeatContributions(m, project.id, expired.map((s) => s.id));
         for (const d of DELETIONS) {
           const [row]: Array<{ n: string }> = await m.query(`WITH gone AS (${d.sql} RETURNING 1) SELECT count(*) AS n FROM gone`, [project.id, cutoff]);
           c[d.table] = Number(row?.n ?? 0);

@@ -83,6 +83,8 @@ export interface RetentionCounts {
   pageViews: number;
   feedback: number;
   surveyImpressions: number;
+  /** A session's share of the heatmaps, taken out of the maps with it. */
+  heatmapContributions: number;
 }
 
 export interface SessionKey {

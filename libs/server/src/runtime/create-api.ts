@@ -11,6 +11,7 @@ import { FEEDBACK_LIMITS } from '@loupe/contracts/feedback';
 import { registerBodyParsers } from '../http/body-parsers';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { registerRequestHooks, requestIdFor } from '../http/request-hooks';
+import { registerCrossOriginProtection } from '../http/cross-origin';
 import { registerSecurityHeaders } from '../http/security-headers';
 import { allowCaller } from '../ingest/ingest.controller';
 import { createLogger, NestPinoLogger } from '../logging/logging';
@@ -44,6 +45,7 @@ export async function createApiApp(config: LoupeConfig, platform: Platform, opts
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestHooks(fastify, { logger, metrics: app.get(MetricsService) });
   registerSecurityHeaders(fastify);
+  registerCrossOriginProtection(fastify, { publicUrl: config.http.publicUrl });
   registerBodyParsers(fastify, {
     defaultBytes: 1024 * 1024,
     byPathPrefix: [

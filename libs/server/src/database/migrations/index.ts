@@ -11,6 +11,7 @@ import { Heatmaps1764600000000 } from './1764600000000-heatmaps';
 import { Accounts1764700000000 } from './1764700000000-accounts';
 import { Privacy1764750000000 } from './1764750000000-privacy';
 import { TimePartitions1764900000000 } from './1764900000000-time-partitions';
+import { PasswordResets1765000000000 } from './1765000000000-password-resets';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Accounts1764700000000,
   Privacy1764750000000,
   TimePartitions1764900000000,
+  PasswordResets1765000000000,
 ];
