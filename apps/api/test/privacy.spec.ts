@@ -261,6 +261,43 @@ describe.each(databaseShapes())('privacy controls on the $name database', (shape
     });
   });
 
+  describe('coarse location', () => {
+    it("keeps a visit's country from the proxy's header only for projects that ask, and never anything finer", async () => {
+      const located = await startTestApi(shape.url, { LOUPE_COUNTRY_HEADER: 'CF-IPCountry' });
+      try {
+        const off = await seedAccount(located);
+        const on = await seedAccount(located);
+        await located.platform.dataSource.query(`UPDATE project SET settings = jsonb_set(settings, '{privacy}', '{"coarseLocation": true}') WHERE id = $1`, [on.project.id]);
+        const visit = async (key: string, country?: string) => {
+          const b = batch([{ type: 4, timestamp: Date.now() - 1000, data: { href: 'https://shop.example.com/', width: 1280, height: 800 } }] as RecordedEvent[]);
+          const req = postBatch(located, key, b).set('x-forwarded-for', '203.0.113.9');
+          expect((await (country === undefined ? req : req.set('cf-ipcountry', country))).status).toBe(202);
+          const [row]: Array<{ country: string | null }> = await located.platform.dataSource.query('SELECT country FROM session WHERE id = $1', [b.sessionId]);
+          return { sessionId: b.sessionId, country: row!.country };
+        };
+        expect((await visit(off.project.publicKey, 'DE')).country).toBeNull();
+        const german = await visit(on.project.publicKey, 'de');
+        expect(german.country).toBe('DE');
+        expect((await visit(on.project.publicKey, 'XX')).country).toBeNull();
+        expect((await visit(on.project.publicKey, 'Germany')).country).toBeNull();
+        expect((await visit(on.project.publicKey)).country).toBeNull();
+        // Nothing else about where the visitor was is kept.
+        const [stored]: Array<Record<string, unknown>> = await located.platform.dataSource.query('SELECT * FROM session WHERE id = $1', [german.sessionId]);
+        expect(JSON.stringify(stored)).not.toContain('203.0.113.9');
+
+        const cookie = await loginCookie(located, on);
+        const listed = await request(located.http).get(`/api/v1/sessions?project=${on.project.id}&country=de`).set('cookie', cookie);
+        expect(listed.status).toBe(200);
+        expect(listed.body.sessions.map((x: { id: string; country: string }) => [x.id, x.country])).toEqual([[german.sessionId, 'DE']]);
+        const bad = await request(located.http).get(`/api/v1/sessions?project=${on.project.id}&country=Germany`).set('cookie', cookie);
+        expect(bad.status).toBe(400);
+        expect(bad.body.issues[0]).toMatchObject({ path: 'country', message: expect.stringContaining('two-letter country code') });
+      } finally {
+        await located.close();
+      }
+    });
+  });
+
   describe('password values at ingest', () => {
     /** What the server stored for the session, decompressed, every chunk. */
     async function storedJson(projectId: string, sessionId: string): Promise<string> {

@@ -34,3 +34,14 @@ export function displayUrl(url: string | null | undefined): string {
 export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 export const capitalize = (s: string) => (s ? s[0]?.toUpperCase() + s.slice(1) : s);
+
+const regions = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(undefined, { type: 'region' }) : null;
+
+/** "Germany" for DE, in the reader's language; the code itself where the browser cannot name it. */
+export function countryName(code: string): string {
+  try {
+    return regions?.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

@@ -49,8 +49,13 @@ export const PrivacySettings = settingsSection(
     blockSelectors: z.array(z.string().trim().min(1).max(200)).max(50),
     /** Record nothing from a browser that sends Do Not Track or Global Privacy Control. */
     honorDoNotTrack: z.boolean(),
+    /**
+     * Keep each visit's country (two letters), as the proxy or CDN in front of Loupe names it in the
+     * header the installation sets with LOUPE_COUNTRY_HEADER. Never the address, never finer.
+     */
+    coarseLocation: z.boolean(),
   },
-  { maskAllText: false, maskSelectors: [], blockSelectors: [], honorDoNotTrack: false },
+  { maskAllText: false, maskSelectors: [], blockSelectors: [], honorDoNotTrack: false, coarseLocation: false },
 );
 
 export const PROJECT_SETTINGS_SECTIONS = {

@@ -17,6 +17,12 @@ export const SessionListQuery = z
   maxDuration: Millis.optional(),
   device: z.enum(['desktop', 'tablet', 'mobile']).optional(),
   browser: z.string().min(1).max(100).optional(),
+  /** Two letters (ISO 3166-1), for projects that keep coarse location. */
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code such as DE')
+    .transform((v) => v.toUpperCase())
+    .optional(),
   hasError: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   /** Sessions with at least one signal of this kind (`any`: of any kind). */
   signal: z.enum([...SIGNAL_KINDS, 'any'], { message: `must be one of ${SIGNAL_KINDS.join(', ')} or any` }).optional(),
@@ -56,6 +62,8 @@ export const SessionSummary = z.object({
   device: z.string().nullable(),
   browser: z.string().nullable(),
   os: z.string().nullable(),
+  /** Two letters, when the project keeps coarse location and the proxy named one. */
+  country: z.string().nullable(),
   viewport: z.object({ width: z.number(), height: z.number() }).nullable(),
   /** Signals found so far, per kind (kinds with none are absent). */
   signalCounts: z.record(z.string(), z.number()),

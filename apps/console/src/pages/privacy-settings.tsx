@@ -17,6 +17,7 @@ export function PrivacySettings({ project, canAdmin }: { project: Project; canAd
   const [maskSelectors, setMaskSelectors] = useState('');
   const [blockSelectors, setBlockSelectors] = useState('');
   const [honorDoNotTrack, setHonorDoNotTrack] = useState(false);
+  const [coarseLocation, setCoarseLocation] = useState(false);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
 
@@ -26,6 +27,7 @@ export function PrivacySettings({ project, canAdmin }: { project: Project; canAd
     setMaskSelectors(settings.privacy.maskSelectors.join('\n'));
     setBlockSelectors(settings.privacy.blockSelectors.join('\n'));
     setHonorDoNotTrack(settings.privacy.honorDoNotTrack);
+    setCoarseLocation(settings.privacy.coarseLocation);
     setLoaded(true);
   }
 
@@ -44,7 +46,7 @@ export function PrivacySettings({ project, canAdmin }: { project: Project; canAd
         method: 'PATCH',
         body: {
           retention: { days: Number(days) },
-          privacy: { maskAllText, maskSelectors: lines(maskSelectors), blockSelectors: lines(blockSelectors), honorDoNotTrack },
+          privacy: { maskAllText, maskSelectors: lines(maskSelectors), blockSelectors: lines(blockSelectors), honorDoNotTrack, coarseLocation },
         },
       });
       show(settings);
@@ -94,6 +96,14 @@ export function PrivacySettings({ project, canAdmin }: { project: Project; canAd
           <label>
             <input type="checkbox" checked={honorDoNotTrack} disabled={off} onChange={(e) => setHonorDoNotTrack(e.target.checked)} /> Do not record browsers that send Do Not Track or Global Privacy Control
           </label>
+        </div>
+        <div className="field">
+          <label>
+            <input type="checkbox" checked={coarseLocation} disabled={off} onChange={(e) => setCoarseLocation(e.target.checked)} aria-describedby={`${id}-location-help`} /> Keep each visit&apos;s country
+          </label>
+          <p className="field-help" id={`${id}-location-help`}>
+            Two letters, as named by the proxy or CDN in front of Loupe when the installation reads its country header. Never the address, never a city.
+          </p>
         </div>
         {canAdmin && (
           <div>

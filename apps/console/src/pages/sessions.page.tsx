@@ -3,7 +3,7 @@ import { SIGNAL_KINDS, SIGNAL_LABELS } from '@loupe/contracts/signal-kinds';
 import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { apiRequest, messageOf } from '../api';
-import { capitalize, displayUrl, formatDateTime, formatDuration, plural } from '../format';
+import { capitalize, countryName, displayUrl, formatDateTime, formatDuration, plural } from '../format';
 import { FrustrationCell } from '../frustration';
 import { InstallSnippet } from '../install-snippet';
 import { EmptyState, PageHeading, useDocumentTitle } from '../page';
@@ -497,7 +497,7 @@ const SessionRow = memo(function SessionRow({ session: s, projectId, listSearch,
       </td>
       <td>
         {s.device ? capitalize(s.device) : <span className="muted">Unknown</span>}
-        <div className="muted small cell-sub">{[s.browser, s.os].filter(Boolean).join(' · ')}</div>
+        <div className="muted small cell-sub">{[s.browser, s.os, s.country && countryName(s.country)].filter(Boolean).join(' · ')}</div>
       </td>
       <td className="num">{s.clickCount.toLocaleString()}</td>
       <td>

@@ -53,6 +53,14 @@ export const EnvSchema = z.object({
   LOUPE_CONSOLE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_SDK_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOUPE_WEBHOOKS_ALLOW_PRIVATE: bool(false),
+  LOUPE_COUNTRY_HEADER: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be the name of a request header, such as cf-ipcountry')
+      .transform((v) => v.toLowerCase())
+      .optional(),
+  ),
   LOUPE_SMTP_URL: z.preprocess(
     emptyAsUndefined,
     z.string().regex(/^smtps?:\/\/.+/, 'must be an SMTP URL such as smtps://user:password@mail.example.com:465 or smtp://mail.example.com:587').optional(),

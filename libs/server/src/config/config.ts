@@ -33,6 +33,8 @@ export interface LoupeConfig {
   readonly webhooks: { readonly allowPrivateAddresses: boolean };
   /** Where email goes out (password resets); without an SMTP server the links are written to the log instead. */
   readonly mail: { readonly smtpUrl?: string; readonly from: string };
+  /** The request header in which the proxy or CDN in front of Loupe names the visitor's country (cf-ipcountry, say); read only for projects that keep coarse location. */
+  readonly countryHeader?: string;
   /** `auto`: human lines on a terminal, JSON otherwise. */
   readonly logFormat: 'json' | 'pretty';
   /** The queues this process's workers take jobs from (a worker process, or the api's inline worker). */
@@ -122,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
     logLevel: e.LOUPE_LOG_LEVEL,
     webhooks: { allowPrivateAddresses: e.LOUPE_WEBHOOKS_ALLOW_PRIVATE },
     mail: { smtpUrl: e.LOUPE_SMTP_URL, from: e.LOUPE_MAIL_FROM },
+    countryHeader: e.LOUPE_COUNTRY_HEADER,
     logFormat: e.LOUPE_LOG_FORMAT === 'auto' ? (io.stdoutIsTerminal ? 'pretty' : 'json') : e.LOUPE_LOG_FORMAT,
     workerQueues: e.LOUPE_WORKER_QUEUES ? [...new Set(e.LOUPE_WORKER_QUEUES)] : [...QUEUES],
     workerPort: e.LOUPE_WORKER_PORT,

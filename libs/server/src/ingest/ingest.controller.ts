@@ -1,7 +1,9 @@
-import { Controller, Headers, HttpCode, Options, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Inject, Options, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestAccepted } from '@loupe/contracts';
+import { CONFIG } from '../config/config.module';
+import type { LoupeConfig } from '../config/config';
 import { clientKey, RateLimits } from '../http/rate-limits';
 import { IngestService } from './ingest.service';
 
@@ -21,6 +23,7 @@ export class IngestController {
   constructor(
     private readonly ingest: IngestService,
     private readonly limits: RateLimits,
+    @Inject(CONFIG) private readonly config: LoupeConfig,
   ) {}
 
   @Post()
@@ -45,7 +48,8 @@ export class IngestController {
     // The address first: a flood with made-up keys is stopped before any key is looked up.
     await this.limits.consume('ingestClient', clientKey(req.ip));
     if (key) await this.limits.consume('ingestKey', key.slice(0, 100));
-    return this.ingest.ingest({ key, origin: req.headers.origin, userAgent: req.headers['user-agent'], body: req.body });
+    const country = this.config.countryHeader ? req.headers[this.config.countryHeader] : undefined;
+    return this.ingest.ingest({ key, origin: req.headers.origin, userAgent: req.headers['user-agent'], country: Array.isArray(country) ? country[0] : country, body: req.body });
   }
 
   @Options()

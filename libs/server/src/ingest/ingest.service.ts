@@ -16,8 +16,16 @@ export interface IngestRequest {
   key: string | undefined;
   origin: string | undefined;
   userAgent: string | undefined;
+  /** The country the proxy in front of Loupe named, when the installation reads one. */
+  country?: string;
   body: unknown;
 }
+
+/** ISO 3166-1 alpha-2, without the codes proxies use for "unknown" (XX, ZZ) and Tor (T1). */
+export const countryCode = (value: string | undefined): string | null => {
+  const code = value?.trim().toUpperCase();
+  return code && /^[A-Z]{2}$/.test(code) && code !== 'XX' && code !== 'ZZ' ? code : null;
+};
 
 /** Tells the browser to keep its batch and come back; the recorder honours it. */
 const RETRY_AFTER_SECONDS = 5;
@@ -69,6 +77,7 @@ export class IngestService {
         body: batch.stored,
         encoding: 'gzip',
         userAgent: req.userAgent?.slice(0, 512) ?? null,
+        country: project.coarseLocation ? countryCode(req.country) : null,
         source: 'sdk',
       }),
     );

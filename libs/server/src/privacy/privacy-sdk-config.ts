@@ -10,7 +10,9 @@ import { SdkConfigSection, type SdkConfigProvider } from '../sdk-config/sdk-conf
 @Injectable()
 @SdkConfigSection('privacy')
 export class PrivacySdkConfigSection implements SdkConfigProvider {
-  forProject(_projectId: string, settings: ProjectSettings): ProjectSettings['privacy'] {
-    return settings.privacy;
+  forProject(_projectId: string, settings: ProjectSettings): Omit<ProjectSettings['privacy'], 'coarseLocation'> {
+    // Location is read on the server; the recorder has nothing to do with it.
+    const { coarseLocation: _, ...forRecorder } = settings.privacy;
+    return forRecorder;
   }
 }

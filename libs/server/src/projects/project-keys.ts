@@ -6,9 +6,11 @@ import { readSettings } from './projects.service';
 export interface KeyedProject {
   id: string;
   allowedOrigins: string[];
+  /** Whether visits keep their country. */
+  coarseLocation: boolean;
 }
 
-const NOT_FOUND = { id: '', allowedOrigins: [] } satisfies KeyedProject;
+const NOT_FOUND = { id: '', allowedOrigins: [], coarseLocation: false } satisfies KeyedProject;
 
 /**
  * Public keys looked up on every ingest request, so they are cached for a few seconds: a revoked
@@ -25,7 +27,8 @@ export class ProjectKeys {
     let hit = this.cache.get(key);
     if (!hit) {
       const p = await this.projects.findByPublicKey(key);
-      hit = p ? { id: p.id, allowedOrigins: readSettings(p.settings).recording.allowedOrigins } : NOT_FOUND;
+      const settings = p ? readSettings(p.settings) : null;
+      hit = p && settings ? { id: p.id, allowedOrigins: settings.recording.allowedOrigins, coarseLocation: settings.privacy.coarseLocation } : NOT_FOUND;
       this.cache.set(key, hit);
     }
     return hit.id ? hit : null;

@@ -18,6 +18,8 @@ export interface NewChunk {
   body: Buffer;
   encoding: 'gzip' | 'br';
   userAgent: string | null;
+  /** Two letters, for projects that keep coarse location; null otherwise. */
+  country?: string | null;
   source: 'sdk' | 'import';
 }
 
@@ -70,10 +72,11 @@ export class RecordingsRepository {
     // chunk's foreign key sees the session row the same statement wrote.
     const inserted: unknown[] = await this.db.query(
       `WITH upsert AS (
-         INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at, user_agent, source, last_received_at)
-         VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $6, $7, now())
+         INSERT INTO session (project_id, id, visitor_id, started_at, last_event_at, user_agent, source, last_received_at, country)
+         VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $6, $7, now(), $16)
          ON CONFLICT (project_id, id) DO UPDATE
            SET started_at = LEAST(session.started_at, EXCLUDED.started_at),
+               country = COALESCE(session.country, EXCLUDED.country),
                last_event_at = GREATEST(session.last_event_at, EXCLUDED.last_event_at),
                last_received_at = now(),
                -- A visit taken up again after it was closed is open again until it goes quiet.
@@ -85,7 +88,7 @@ export class RecordingsRepository {
        INSERT INTO recording_chunk (project_id, session_id, window_id, seq, batch_id, first_ts, last_ts, event_count, raw_bytes, stored_bytes, encoding, body, session_day)
        SELECT $1, $2, $8, $9, $10, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0), $11, $12, $13, $14, $15, upsert.created_on FROM upsert
        ON CONFLICT DO NOTHING RETURNING seq`,
-      [c.projectId, c.sessionId, c.visitorId, c.firstTs, c.lastTs, c.userAgent, c.source, c.windowId, c.seq, c.batchId, c.eventCount, c.rawBytes, c.body.length, c.encoding, c.body],
+      [c.projectId, c.sessionId, c.visitorId, c.firstTs, c.lastTs, c.userAgent, c.source, c.windowId, c.seq, c.batchId, c.eventCount, c.rawBytes, c.body.length, c.encoding, c.body, c.country ?? null],
     );
     return inserted.length === 1;
   }

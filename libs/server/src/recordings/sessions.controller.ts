@@ -14,7 +14,7 @@ export class SessionsController {
 
   @Get()
   @ApiQueryOf(SessionListQuery)
-  @ApiOperation({ summary: 'Sessions of a project, newest first', description: 'Filters: from, to, url, user, minDuration, maxDuration, device, browser, hasError; frustration: `signal` (a kind or `any`), `minFrustration`; pages (keys as in GET /api/v1/pages): `page`, `entryPage`, `exitPage`, `signalPage`, `bounced`. Pages with `cursor` = the previous answer\'s `nextCursor`.' })
+  @ApiOperation({ summary: 'Sessions of a project, newest first', description: 'Filters: from, to, url, user, minDuration, maxDuration, device, browser, country, hasError; frustration: `signal` (a kind or `any`), `minFrustration`; pages (keys as in GET /api/v1/pages): `page`, `entryPage`, `exitPage`, `signalPage`, `bounced`. Pages with `cursor` = the previous answer\'s `nextCursor`.' })
   list(@CurrentUser() user: User, @ValidQuery(SessionListQuery) q: SessionListQuery) {
     return this.sessions.list(user, q);
   }

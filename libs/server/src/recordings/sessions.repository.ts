@@ -21,6 +21,7 @@ interface SessionRow {
   device: string | null;
   browser: string | null;
   os: string | null;
+  country: string | null;
   viewport_width: number | null;
   viewport_height: number | null;
   signal_counts: Record<string, number>;
@@ -33,7 +34,7 @@ interface SessionRow {
 }
 
 const SESSION_COLUMNS = `s.id, s.visitor_id, s.user_id, s.started_at, s.last_event_at, s.duration_ms, s.active_ms, s.entry_url, s.exit_url,
-  s.page_count, s.click_count, s.error_count, s.event_count, s.device, s.browser, s.os, s.viewport_width, s.viewport_height,
+  s.page_count, s.click_count, s.error_count, s.event_count, s.device, s.browser, s.os, s.country, s.viewport_width, s.viewport_height,
   s.signal_counts, s.frustration_score, s.entry_page, s.exit_page, s.bounced, s.ended_at IS NOT NULL AS ended,
   (SELECT count(*)::int FROM recording_chunk c WHERE c.project_id = s.project_id AND c.session_id = s.id AND c.session_day = s.created_on AND c.processed_at IS NULL)
     + CASE WHEN s.facts_changed_at IS NOT NULL AND (s.analysed_at IS NULL OR s.analysed_at < s.facts_changed_at) THEN 1 ELSE 0 END AS unprocessed`;
@@ -58,6 +59,7 @@ export class SessionsRepository {
     if (q.maxDuration !== undefined) add('s.duration_ms <= ?', q.maxDuration);
     if (q.device) add('s.device = ?', q.device);
     if (q.browser) add('lower(s.browser) = lower(?)', q.browser);
+    if (q.country) add('s.country = ?', q.country);
     if (q.hasError !== undefined) where.push(q.hasError ? 's.error_count > 0' : 's.error_count = 0');
     if (q.signal === 'any') where.push('s.signal_total > 0');
     else if (q.signal) {
@@ -177,6 +179,7 @@ function toSummary(r: SessionRow): SessionSummary {
     device: r.device,
     browser: r.browser,
     os: r.os,
+    country: r.country,
     viewport: r.viewport_width && r.viewport_height ? { width: r.viewport_width, height: r.viewport_height } : null,
     signalCounts: r.signal_counts ?? {},
     frustrationScore: Number(r.frustration_score),

@@ -12,6 +12,7 @@ import { Accounts1764700000000 } from './1764700000000-accounts';
 import { Privacy1764750000000 } from './1764750000000-privacy';
 import { TimePartitions1764900000000 } from './1764900000000-time-partitions';
 import { PasswordResets1765000000000 } from './1765000000000-password-resets';
+import { SessionCountry1765100000000 } from './1765100000000-session-country';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Privacy1764750000000,
   TimePartitions1764900000000,
   PasswordResets1765000000000,
+  SessionCountry1765100000000,
 ];
