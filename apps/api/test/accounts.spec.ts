@@ -42,6 +42,7 @@ describe.each(databaseShapes())('organizations, invitations and API keys on the 
       const accepted = await http().post(`/api/v1/invitations/${token}/accept`).send({ name: 'Ana', password: 'a-good-long-password' });
       expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
       expect(accepted.body.user.organizations).toEqual([{ id: owner.organizationId, name: expect.any(String), role: 'viewer' }]);
+      expect(accepted.body.organizationId).toBe(owner.organizationId);
       const viewer = cookieOf(accepted)!;
       expect(viewer).toBeTruthy();
 
@@ -95,6 +96,7 @@ describe.each(databaseShapes())('organizations, invitations and API keys on the 
       const open = await http().post(org('/invitations')).set('cookie', ownerCookie).send({ role: 'member' });
       const joined = await http().post(`/api/v1/invitations/${open.body.token}/accept`).set('cookie', otherCookie).send({});
       expect(joined.status).toBe(200);
+      expect(joined.body.organizationId).toBe(owner.organizationId);
       expect(joined.body.user.organizations.map((o: { id: string; role: string }) => [o.id, o.role])).toEqual(
         expect.arrayContaining([[other.organizationId, 'owner'], [owner.organizationId, 'member']]),
       );
@@ -127,6 +129,44 @@ describe.each(databaseShapes())('organizations, invitations and API keys on the 
         ['member.removed', admin.userId],
         ['member.role_changed', admin.userId],
       ]);
+    });
+  });
+
+  describe('the organization', () => {
+    it('is renamed by admins and owners, with the names before and after in the audit log', async () => {
+      const admin = await seedMember(api, owner.organizationId, 'admin');
+      const adminCookie = await loginCookie(api, admin);
+      const renamed = await http().patch(org()).set('cookie', adminCookie).send({ name: '  Acme Retail  ' });
+      expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+      expect(renamed.body.organization).toEqual({ id: owner.organizationId, name: 'Acme Retail' });
+      const me = await http().get('/api/v1/auth/me').set('cookie', ownerCookie);
+      expect(me.body.user.organizations.find((o: { id: string }) => o.id === owner.organizationId).name).toBe('Acme Retail');
+
+      // The same name again changes nothing, and so leaves no line.
+      expect((await http().patch(org()).set('cookie', ownerCookie).send({ name: 'Acme Retail' })).status).toBe(200);
+      const audit = await http().get(org('/audit-log')).set('cookie', ownerCookie);
+      const renames = audit.body.entries.filter((e: { action: string }) => e.action === 'organization.renamed');
+      expect(renames).toHaveLength(1);
+      expect(renames[0]).toMatchObject({ actor: admin.email, target: owner.organizationId, details: { to: 'Acme Retail' } });
+      expect(renames[0].details.from).toEqual(expect.any(String));
+    });
+
+    it('refuses members, viewers, API keys, strangers and an empty name', async () => {
+      const before = (await http().get('/api/v1/auth/me').set('cookie', ownerCookie)).body.user.organizations.find((o: { id: string }) => o.id === owner.organizationId).name;
+      for (const role of ['member', 'viewer'] as const) {
+        const res = await http().patch(org()).set('cookie', await loginCookie(api, await seedMember(api, owner.organizationId, role))).send({ name: 'Taken over' });
+        expect(res.status).toBe(403);
+        expect(res.body.message).toMatch(/admin or owner/);
+      }
+      const key = await apiKeyHeader(api, ownerCookie, owner.project.id, 'admin');
+      expect((await http().patch(org()).set('authorization', key).send({ name: 'Taken over' })).status).toBe(403);
+      const stranger = await loginCookie(api, await seedAccount(api));
+      expect((await http().patch(org()).set('cookie', stranger).send({ name: 'Taken over' })).status).toBe(404);
+      const empty = await http().patch(org()).set('cookie', ownerCookie).send({ name: '   ' });
+      expect(empty.status).toBe(400);
+      expect(empty.body.issues).toEqual([{ path: 'name', message: expect.stringContaining('must not be empty') }]);
+      const after = (await http().get('/api/v1/auth/me').set('cookie', ownerCookie)).body.user.organizations.find((o: { id: string }) => o.id === owner.organizationId).name;
+      expect(after).toBe(before);
     });
   });
 

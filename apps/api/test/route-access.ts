@@ -77,6 +77,12 @@ export const ROUTES: RouteAccess[] = [
   // Organizations
   { method: 'GET', path: '/api/v1/projects', scope: ACCOUNT },
   { method: 'POST', path: '/api/v1/projects', scope: organization('admin'), call: (f) => ({ url: '/api/v1/projects', body: { name: 'Matrix', organizationId: f.organizationId } }) },
+  {
+    method: 'PATCH',
+    path: '/api/v1/organizations/:organizationId',
+    scope: organization('admin'),
+    call: (f) => ({ url: `/api/v1/organizations/${f.organizationId}`, body: { name: 'Matrix organization' } }),
+  },
   { method: 'GET', path: '/api/v1/organizations/:organizationId/members', scope: organization('read'), call: (f) => ({ url: `/api/v1/organizations/${f.organizationId}/members` }) },
   {
     method: 'PATCH',

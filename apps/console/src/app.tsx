@@ -10,7 +10,14 @@ import { PagesPage } from './pages/pages.page';
 import { HeatmapsPage } from './pages/heatmaps.page';
 import { SessionsPage } from './pages/sessions.page';
 import { QueuesPage } from './pages/queues.page';
-import { SettingsPage } from './pages/settings.page';
+import { ProjectSettingsPage } from './pages/settings.page';
+import { SettingsLayout } from './pages/settings-layout';
+import { MembersPage } from './pages/members.page';
+import { ApiKeysPage } from './pages/api-keys.page';
+import { AuditLogPage } from './pages/audit-log.page';
+import { AccountPage } from './pages/account.page';
+import { InvitationPage } from './pages/invitation.page';
+import { IntegrationsPage } from './pages/integrations.page';
 import { PageNotFound, ProjectHome, ProjectLayout } from './project-layout';
 import { prefetch, sessionDetailPath } from './player/prefetch';
 import { ProjectsProvider } from './projects';
@@ -35,6 +42,8 @@ const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
   { path: '/reset-password', element: <ForgotPasswordPage /> },
   { path: '/reset-password/:token', element: <ChooseNewPasswordPage /> },
+  // Opened by people who may not have an account yet: the page itself offers to make one.
+  { path: '/invite/:token', element: <InvitationPage /> },
   {
     element: (
       <RequireSignIn>
@@ -95,8 +104,19 @@ const router = createBrowserRouter([
               </Suspense>
             ),
           },
-          { path: 'settings', element: <SettingsPage /> },
-          { path: 'settings/queues', element: <QueuesPage /> },
+          {
+            path: 'settings',
+            element: <SettingsLayout />,
+            children: [
+              { index: true, element: <ProjectSettingsPage /> },
+              { path: 'members', element: <MembersPage /> },
+              { path: 'api-keys', element: <ApiKeysPage /> },
+              { path: 'integrations', element: <IntegrationsPage /> },
+              { path: 'audit-log', element: <AuditLogPage /> },
+              { path: 'account', element: <AccountPage /> },
+              { path: 'queues', element: <QueuesPage /> },
+            ],
+          },
         ],
       },
       { path: '*', element: <PageNotFound /> },

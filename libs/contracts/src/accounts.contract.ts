@@ -68,3 +68,11 @@ export const AuditEntry = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const Organization = z.object({ id: z.string(), name: z.string() });
+export type Organization = z.infer<typeof Organization>;
+
+export const RenameOrganizationRequest = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
+});
+export type RenameOrganizationRequest = z.infer<typeof RenameOrganizationRequest>;

@@ -6,6 +6,7 @@ import { apiRequest, messageOf } from '../api';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { EmptyState, PageHeading, useDocumentTitle } from '../page';
 import { useProject } from '../projects';
+import { useProjectRights } from './feedback.page';
 
 const RANGES = [
   { value: '24h', label: 'Last 24 hours', ms: 24 * 3600_000 },
@@ -60,6 +61,7 @@ type Draft = Omit<typeof EMPTY_DRAFT, 'order' | 'countBy'> & { order: 'strict' |
  */
 export default function FunnelsPage() {
   const project = useProject();
+  const { canWrite } = useProjectRights(project);
   useDocumentTitle('Funnels', project.name);
   const [params, setParams] = useSearchParams();
   const [funnels, setFunnels] = useState<Funnel[] | null>(null);
@@ -100,10 +102,12 @@ export default function FunnelsPage() {
             </select>
           </label>
         )}
-        <button type="button" className="button button-small" onClick={() => setEditing({ draft: { ...EMPTY_DRAFT, steps: EMPTY_DRAFT.steps.map((s) => ({ ...s })) } })}>
-          New funnel
-        </button>
-        {selected && (
+        {canWrite && (
+          <button type="button" className="button button-small" onClick={() => setEditing({ draft: { ...EMPTY_DRAFT, steps: EMPTY_DRAFT.steps.map((s) => ({ ...s })) } })}>
+            New funnel
+          </button>
+        )}
+        {canWrite && selected && (
           <button
             type="button"
             className="button button-small"
@@ -127,10 +131,14 @@ export default function FunnelsPage() {
       )}
       {funnels && funnels.length === 0 && !editing && (
         <EmptyState title="No funnel yet">
-          <p>Create one from the pages, events and clicks of recorded visits: the step editor suggests what it has seen.</p>
+          {canWrite ? (
+            <p>Create one from the pages, events and clicks of recorded visits: the step editor suggests what it has seen.</p>
+          ) : (
+            <p>Members, admins and owners of the organization can create funnels.</p>
+          )}
         </EmptyState>
       )}
-      {selected && !editing && <FunnelView key={`${selected.id}.${selected.updatedAt}`} projectId={project.id} funnel={selected} onChanged={reload} />}
+      {selected && !editing && <FunnelView key={`${selected.id}.${selected.updatedAt}`} projectId={project.id} funnel={selected} canWrite={canWrite} onChanged={reload} />}
     </>
   );
 }
@@ -252,7 +260,7 @@ function SuggestingInput({ projectId, type, label, value, placeholder, onChange 
   );
 }
 
-function FunnelView({ projectId, funnel, onChanged }: { projectId: string; funnel: Funnel; onChanged(): void }) {
+function FunnelView({ projectId, funnel, canWrite, onChanged }: { projectId: string; funnel: Funnel; canWrite: boolean; onChanged(): void }) {
   const [params, setParams] = useSearchParams();
   const id = useId();
   const range = RANGES.find((r) => r.value === params.get('range'))?.value ?? '7d';
@@ -312,10 +320,15 @@ function FunnelView({ projectId, funnel, onChanged }: { projectId: string; funne
           </select>
         </div>
         <p className="muted small">
-          {funnel.order === 'strict' ? 'Steps in order' : 'Steps in any order'}, within {formatDuration(funnel.windowMs)}, counted per {funnel.countBy}.{' '}
-          <button type="button" className="link-button" onClick={remove}>
-            Delete this funnel
-          </button>
+          {funnel.order === 'strict' ? 'Steps in order' : 'Steps in any order'}, within {formatDuration(funnel.windowMs)}, counted per {funnel.countBy}.
+          {canWrite && (
+            <>
+              {' '}
+              <button type="button" className="link-button" onClick={remove}>
+                Delete this funnel
+              </button>
+            </>
+          )}
         </p>
       </form>
       {error && (

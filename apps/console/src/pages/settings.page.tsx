@@ -9,7 +9,8 @@ import { useProjectRights } from './feedback.page';
 import { PrivacySettings } from './privacy-settings';
 import { useInstanceAdmin } from './queues.page';
 
-export function SettingsPage() {
+/** Settings › Project: the section's first page, so it carries the section's own heading. */
+export function ProjectSettingsPage() {
   const project = useProject();
   const { canAdmin } = useProjectRights(project);
   useDocumentTitle('Settings', project.name);

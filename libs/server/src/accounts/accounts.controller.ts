@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiCreatedResponse, ApiGoneResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiCreatedResponse, ApiGoneResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -8,11 +8,13 @@ import {
   ChangeRoleRequest,
   CreateApiKeyRequest,
   InviteRequest,
+  RenameOrganizationRequest,
   type ApiKey,
   type AuditEntry,
   type CurrentUser as User,
   type Invitation,
   type Member,
+  type Organization,
 } from '@loupe/contracts';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
@@ -37,6 +39,17 @@ const AuditQuery = z.strictObject({
 @UseGuards(SessionGuard)
 export class OrganizationsController {
   constructor(private readonly orgs: OrganizationsService) {}
+
+  @Patch()
+  @ApiOperation({ summary: 'Rename the organization', description: 'Admins and owners. The audit log keeps the name before and after.' })
+  @ApiBody({ schema: z.toJSONSchema(RenameOrganizationRequest) as object })
+  async rename(
+    @CurrentUser() user: User,
+    @Param('organizationId', uuid('organization')) org: string,
+    @Body(new ZodPipe(RenameOrganizationRequest)) body: RenameOrganizationRequest,
+  ): Promise<{ organization: Organization }> {
+    return { organization: await this.orgs.rename(user, org, body.name) };
+  }
 
   @Get('members')
   @ApiOperation({ summary: "An organization's members and their roles", description: 'Any member may see who else is in the organization.' })
@@ -117,6 +130,7 @@ export class InvitationsController {
     summary: 'Join the organization',
     description: 'Logged in: joins as yourself. Otherwise creates your account from `name`, `password` (and `email` when the invitation names none) and logs you in.',
   })
+  @ApiOkResponse({ description: '`{ "user": {...}, "organizationId": "…" }`: who you are now, and the organization joined.' })
   @ApiBody({ schema: z.toJSONSchema(AcceptInvitationRequest) as object })
   async accept(
     @Param('token') token: string,
@@ -129,9 +143,9 @@ export class InvitationsController {
     if (joined.created) {
       const { token: session, expiresAt } = await this.auth.login({ email: joined.email, password: body.password! }, { userAgent: req.headers['user-agent']?.slice(0, 300) ?? null, clientIp: req.ip });
       reply.setCookie(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'lax', secure: this.config.auth.cookieSecure, path: '/', expires: expiresAt });
-      return { user: await this.auth.userForToken(session) };
+      return { user: await this.auth.userForToken(session), organizationId: joined.organizationId };
     }
-    return { user: await this.auth.userForToken(req.cookies?.[SESSION_COOKIE]) };
+    return { user: await this.auth.userForToken(req.cookies?.[SESSION_COOKIE]), organizationId: joined.organizationId };
   }
 }
 

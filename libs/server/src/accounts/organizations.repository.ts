@@ -35,6 +35,14 @@ export class OrganizationsRepository {
     return this.db.transaction(work);
   }
 
+  /** Renames the organization and returns the name it had, or null when there is no such organization. */
+  async rename(m: EntityManager, organizationId: string, name: string): Promise<string | null> {
+    const rows: Array<{ name: string }> = await m.query(`SELECT name FROM organization WHERE id = $1 FOR UPDATE`, [organizationId]);
+    if (!rows[0]) return null;
+    await m.query(`UPDATE organization SET name = $2 WHERE id = $1`, [organizationId, name]);
+    return rows[0].name;
+  }
+
   async members(organizationId: string): Promise<Member[]> {
     const rows: Array<{ user_id: string; email: string; name: string; role: Role; created_at: Date }> = await this.db.query(
       `SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM membership m JOIN app_user u ON u.id = m.user_id

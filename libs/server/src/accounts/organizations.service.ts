@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BadRequestException, ConflictException, ForbiddenException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { AcceptInvitationRequest, AuditEntry, CurrentUser, Invitation, InviteRequest, Member, Role } from '@loupe/contracts';
+import type { AcceptInvitationRequest, AuditEntry, CurrentUser, Invitation, InviteRequest, Member, Organization, Role } from '@loupe/contracts';
 import { InviteRequest as InviteContract } from '@loupe/contracts';
 import { CONFIG } from '../config/config.module';
 import type { LoupeConfig } from '../config/config';
@@ -25,6 +25,18 @@ export class OrganizationsService {
     private readonly audit: AuditLog,
     @Inject(CONFIG) private readonly config: LoupeConfig,
   ) {}
+
+  /** Admins and owners rename the organization; the old name stays in the audit log. */
+  async rename(user: CurrentUser, organizationId: string, name: string): Promise<Organization> {
+    this.projects.requireOrganization(user, organizationId, 'admin');
+    await this.orgs.transaction(async (m) => {
+      const before = await this.orgs.rename(m, organizationId, name);
+      if (before === null) throw new NotFoundException('No such organization among yours. See yours in GET /api/v1/auth/me.');
+      if (before === name) return;
+      await this.audit.record(user, { organizationId, action: 'organization.renamed', target: organizationId, details: { from: before, to: name } }, m);
+    });
+    return { id: organizationId, name };
+  }
 
   async members(user: CurrentUser, organizationId: string): Promise<Member[]> {
     this.projects.requireOrganization(user, organizationId, 'read');
