@@ -40,6 +40,14 @@ describe('session filters in the page URL', () => {
     expect(readFilters(new URLSearchParams('variant=b')).variant).toBeUndefined();
   });
 
+  it('carries a country as two capital letters, and drops anything else rather than have the API refuse the page', () => {
+    const filters = readFilters(new URLSearchParams('country=de'));
+    expect(filters.country).toBe('DE');
+    expect(writeFilters(filters).toString()).toBe('country=DE');
+    expect(listQuery(PROJECT, filters).get('country')).toBe('DE');
+    expect(readFilters(new URLSearchParams('country=Germany')).country).toBeUndefined();
+  });
+
   it('ignores what it cannot use instead of failing the page', () => {
     const filters = readFilters(new URLSearchParams('range=forever&from=yesterday&minDuration=-5&device=fridge&hasError=maybe&url=%20%20&signal=angry&bounced=maybe'));
     expect(filters).toEqual({

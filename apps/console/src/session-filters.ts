@@ -47,6 +47,8 @@ export interface SessionFilters {
   /** Milliseconds. */
   minDuration?: number;
   device?: Device;
+  /** Two letters, for projects that keep coarse location. */
+  country?: string;
   hasError?: boolean;
   signal?: SignalFilter;
   /** 0–100. */
@@ -68,6 +70,8 @@ const isSignal = (v: string | null): v is SignalFilter => SIGNAL_FILTERS.some((k
 const bool = (v: string | null) => (v === 'true' ? true : v === 'false' ? false : undefined);
 const validDate = (v: string | null) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : undefined);
 const text = (v: string | null) => (v && v.trim() ? v.trim() : undefined);
+/** Two letters, upper-cased; anything else is no filter (the API would refuse it). */
+export const countryCode = (v: string | null | undefined) => (v && /^[A-Za-z]{2}$/.test(v.trim()) ? v.trim().toUpperCase() : undefined);
 
 /** Reads the filters from a page URL; anything malformed is ignored rather than refused. */
 export function readFilters(params: URLSearchParams): SessionFilters {
@@ -87,6 +91,7 @@ export function readFilters(params: URLSearchParams): SessionFilters {
     user: text(params.get('user')),
     minDuration: Number.isInteger(minDuration) && minDuration > 0 ? minDuration : undefined,
     device: isDevice(device) ? device : undefined,
+    country: countryCode(params.get('country')),
     hasError: bool(hasError),
     signal: isSignal(signal) ? signal : undefined,
     minFrustration: Number.isFinite(minFrustration) && minFrustration > 0 && minFrustration <= 100 ? minFrustration : undefined,
@@ -103,6 +108,7 @@ export function readFilters(params: URLSearchParams): SessionFilters {
 
 /** The filters added to the API query and the page URL alike, in this order. */
 function extras(f: SessionFilters, out: URLSearchParams): void {
+  if (f.country) out.set('country', f.country);
   if (f.signal) out.set('signal', f.signal);
   if (f.minFrustration) out.set('minFrustration', String(f.minFrustration));
   if (f.bounced !== undefined) out.set('bounced', String(f.bounced));

@@ -51,11 +51,13 @@ describe.skipIf(!browserAvailable() && !isCI)('Settings › Privacy and retentio
     await panel.getByLabel('More elements to mask (CSS selectors, one per line)').fill('.customer-name\n.order-address');
     await panel.getByLabel('Elements never recorded (CSS selectors, one per line)').fill('#chat');
     await panel.getByLabel('Do not record browsers that send Do Not Track or Global Privacy Control').check();
+    expect(await panel.getByLabel("Keep each visit's country").isChecked()).toBe(false);
+    await panel.getByLabel("Keep each visit's country").check();
     await panel.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => panel.getByRole('status').textContent()).toBe('Saved. Pages pick the change up within a few minutes.');
     expect(await storedSettings(owner.project.id)).toMatchObject({
       retention: { days: 30 },
-      privacy: { maskAllText: false, maskSelectors: ['.customer-name', '.order-address'], blockSelectors: ['#chat'], honorDoNotTrack: true },
+      privacy: { maskAllText: false, maskSelectors: ['.customer-name', '.order-address'], blockSelectors: ['#chat'], honorDoNotTrack: true, coarseLocation: true },
     });
     const config = await fetch(`${base}/v1/config?key=${owner.project.publicKey}`).then((r) => r.json());
     expect(config.privacy.maskSelectors).toEqual(['.customer-name', '.order-address']);

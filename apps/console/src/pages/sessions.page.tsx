@@ -11,6 +11,7 @@ import { prefetch, sessionDetailPath } from '../player/prefetch';
 import { useProject } from '../projects';
 import { DeviceFilter, ExperimentFilters, TextFilter } from '../filters';
 import {
+  countryCode,
   fromLocalInput,
   hasFilters,
   listQuery,
@@ -84,7 +85,12 @@ export function SessionsPage() {
         )
       ) : (
         <>
-          <FiltersBar filters={filters} patch={patch} clear={() => setParams(new URLSearchParams(), { replace: true })} />
+          <FiltersBar
+            filters={filters}
+            patch={patch}
+            clear={() => setParams(new URLSearchParams(), { replace: true })}
+            withCountry={!!filters.country || list.state.sessions.some((s) => s.country)}
+          />
           <SessionResults list={list} projectId={project.id} listSearch={key ? `?${key}` : ''} filtered={hasFilters(filters)} clear={() => setParams(new URLSearchParams(), { replace: true })} />
         </>
       )}
@@ -277,7 +283,8 @@ function firstVisibleRow(): { id: string; top: number } | null {
 
 // --- Filters ------------------------------------------------------------------------------------
 
-function FiltersBar({ filters, patch, clear }: { filters: SessionFilters; patch(change: Partial<SessionFilters>): void; clear(): void }) {
+/** `withCountry`: offered once the project's sessions carry one, so that projects without location see no empty filter. */
+function FiltersBar({ filters, patch, clear, withCountry }: { filters: SessionFilters; patch(change: Partial<SessionFilters>): void; clear(): void; withCountry: boolean }) {
   const id = useId();
   const setRange = (range: RangePreset) =>
     patch(range === 'custom' ? { range, from: filters.from ?? new Date(Date.now() - 7 * 24 * 3600_000).toISOString(), to: filters.to } : { range, from: undefined, to: undefined });
@@ -321,6 +328,7 @@ function FiltersBar({ filters, patch, clear }: { filters: SessionFilters; patch(
         </select>
       </div>
       <DeviceFilter id={`${id}-device`} value={filters.device} change={(device) => patch({ device })} />
+      {withCountry && <TextFilter id={`${id}-country`} label="Country (two letters)" placeholder="DE" value={filters.country} commit={(c) => patch({ country: countryCode(c) })} />}
       <ExperimentFilters id={id} experiment={filters.experiment} variant={filters.variant} change={patch} />
       <div className="filter">
         <label htmlFor={`${id}-errors`}>Errors</label>
