@@ -13,6 +13,8 @@ interface Auth {
   state: AuthState;
   logIn(credentials: LoginRequest): Promise<CurrentUser>;
   logOut(): Promise<void>;
+  /** Reads the login's user again: after a rename or a role change, every page shows the new one. */
+  refresh(): Promise<void>;
 }
 
 const AuthContext = createContext<Auth | null>(null);
@@ -52,7 +54,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  const value = useMemo(() => ({ state, logIn, logOut }), [state, logIn, logOut]);
+  const refresh = useCallback(async () => {
+    try {
+      const { user } = await apiRequest<{ user: CurrentUser }>('/api/v1/auth/me');
+      setState({ status: 'signed-in', user });
+    } catch {
+      // A 401 has already sent the person to log in; anything else leaves what is shown as it was.
+    }
+  }, []);
+
+  const value = useMemo(() => ({ state, logIn, logOut, refresh }), [state, logIn, logOut, refresh]);
   return <AuthContext value={value}>{children}</AuthContext>;
 }
 

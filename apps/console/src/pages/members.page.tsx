@@ -1,7 +1,7 @@
 import type { CurrentUser, Invitation, InviteRequest, Member, Organization, Project, Role } from '@loupe/contracts';
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { apiRequest, messageOf } from '../api';
-import { useCurrentUser } from '../auth';
+import { useAuth, useCurrentUser } from '../auth';
 import { CopyButton } from '../copy-button';
 import { formatDateTime } from '../format';
 import { PageHeading, useDocumentTitle } from '../page';
@@ -26,16 +26,11 @@ type Message = { error: boolean; text: string } | null;
  * was opened: a rename or a role change since then would not show in it.
  */
 function useOrganization(project: Project): CurrentUser['organizations'][number] | undefined {
-  const cached = useCurrentUser().organizations.find((o) => o.id === project.organizationId);
-  const [fresh, setFresh] = useState(cached);
+  const { refresh } = useAuth();
   useEffect(() => {
-    const controller = new AbortController();
-    apiRequest<{ user: CurrentUser }>('/api/v1/auth/me', { signal: controller.signal })
-      .then(({ user }) => setFresh(user.organizations.find((o) => o.id === project.organizationId)))
-      .catch(() => undefined);
-    return () => controller.abort();
-  }, [project.organizationId]);
-  return fresh;
+    void refresh();
+  }, [refresh, project.organizationId]);
+  return useCurrentUser().organizations.find((o) => o.id === project.organizationId);
 }
 
 /** Settings › Members: who is in the project's organization, with which role, and invitations to join it. */
@@ -44,12 +39,12 @@ export function MembersPage() {
   useDocumentTitle('Members', 'Settings', project.name);
   const organization = useOrganization(project);
   const canManage = organization ? MANAGING_ROLES.has(organization.role) : false;
-  const [name, setName] = useState<string | null>(null);
+  const { refresh } = useAuth();
 
   return (
     <>
       <PageHeading description="The people of this project's organization and their roles, which apply to every project of it.">Members</PageHeading>
-      {organization && <OrganizationPanel organization={{ id: organization.id, name: name ?? organization.name }} canRename={canManage} onRenamed={setName} />}
+      {organization && <OrganizationPanel organization={{ id: organization.id, name: organization.name }} canRename={canManage} onRenamed={() => void refresh()} />}
       <MembersPanel project={project} myRole={organization?.role} canManage={canManage} />
       {canManage ? (
         <InvitationsPanel organizationId={project.organizationId} canInviteOwners={organization?.role === 'owner'} />
