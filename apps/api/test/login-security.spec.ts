@@ -52,7 +52,12 @@ describe.each(databaseShapes())('login security on the $name database', (shape) 
       expect((await request(api.http).patch(settingsUrl()).set('cookie', cookie).send({ recording: { allowedOrigins: ['*'] } })).status).toBe(200);
     });
 
-    it('lets an API key write from any origin: a browser never adds the header by itself', async () => {
+    it('does not pin a plain-http installation to https', async () => {
+    const res = await request(api.http).get('/api/v1/auth/me').set('cookie', cookie);
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('lets an API key write from any origin: a browser never adds the header by itself', async () => {
       const key = await apiKeyHeader(api, cookie, owner.project.id, 'admin');
       const res = await request(api.http).patch(settingsUrl()).set('authorization', key).set('origin', 'https://tools.example.com').send({ recording: { allowedOrigins: ['*'] } });
       expect(res.status).toBe(200);
@@ -67,6 +72,12 @@ describe.each(databaseShapes())('login security on the $name database', (shape) 
         const body = { recording: { allowedOrigins: ['*'] } };
         expect((await request(behindProxy.http).patch(url).set('cookie', c).set('host', 'loupe-api:8080').set('origin', 'https://loupe.example.com').send(body)).status).toBe(200);
         expect((await request(behindProxy.http).patch(url).set('cookie', c).set('host', 'loupe-api:8080').set('origin', 'https://evil.example').send(body)).status).toBe(403);
+        // Served over https: browsers are told to stay on https, and the cookie is Secure.
+        const login = await request(behindProxy.http).post('/api/v1/auth/login').send({ email: account.email, password: account.password });
+        expect(login.headers['strict-transport-security']).toBe('max-age=31536000');
+        expect(String(login.headers['set-cookie'])).toMatch(/loupe_session=[^;]+;.*Secure/i);
+        expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly/i);
+        expect(String(login.headers['set-cookie'])).toMatch(/SameSite=Lax/i);
       } finally {
         await behindProxy.close();
       }

@@ -25,11 +25,14 @@ export const CONSOLE_CSP = [
 
 /**
  * `nosniff` on every answer; on HTML, the console's CSP and a refusal to be framed, unless the route
- * declared a policy of its own (the demo store, which stands for a customer's site).
+ * declared a policy of its own (the demo store, which stands for a customer's site). Served at an
+ * https public URL, browsers are also told to come back over https only (HSTS), so that no one on
+ * the network can downgrade a later visit and read the session cookie.
  */
-export function registerSecurityHeaders(fastify: FastifyInstance): void {
+export function registerSecurityHeaders(fastify: FastifyInstance, opts: { httpsOnly?: boolean } = {}): void {
   fastify.addHook('onSend', (_req, reply, payload, done) => {
     void reply.header('x-content-type-options', 'nosniff');
+    if (opts.httpsOnly) void reply.header('strict-transport-security', 'max-age=31536000');
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
       void reply.header('content-security-policy', CONSOLE_CSP).header('x-frame-options', 'DENY').header('referrer-policy', 'same-origin');

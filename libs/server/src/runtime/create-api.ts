@@ -44,7 +44,7 @@ export async function createApiApp(config: LoupeConfig, platform: Platform, opts
   await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestHooks(fastify, { logger, metrics: app.get(MetricsService) });
-  registerSecurityHeaders(fastify);
+  registerSecurityHeaders(fastify, { httpsOnly: config.http.publicUrl?.startsWith('https:') });
   registerCrossOriginProtection(fastify, { publicUrl: config.http.publicUrl });
   registerBodyParsers(fastify, {
     defaultBytes: 1024 * 1024,
