@@ -6,6 +6,7 @@ import { useCurrentUser } from '../auth';
 import { PageHeading, useDocumentTitle } from '../page';
 import { useProject, useProjects } from '../projects';
 import { useProjectRights } from './feedback.page';
+import { PeopleData } from './people-data';
 import { PrivacySettings } from './privacy-settings';
 import { useInstanceAdmin } from './queues.page';
 
@@ -16,9 +17,10 @@ export function ProjectSettingsPage() {
   useDocumentTitle('Settings', project.name);
   return (
     <>
-      <PageHeading description="The details of this project, its privacy and retention, and new projects for other sites or environments.">Settings</PageHeading>
+      <PageHeading description="The details of this project, its privacy and retention, requests about a person's data, and new projects for other sites or environments.">Settings</PageHeading>
       <ProjectDetails project={project} />
       <PrivacySettings project={project} canAdmin={canAdmin} />
+      <PeopleData project={project} canAdmin={canAdmin} />
       <CreateProjectForm />
       <InstanceAdministration projectId={project.id} />
     </>
