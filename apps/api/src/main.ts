@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApiApp, createLogger, FirstRunService, loadConfigFromProcess, onShutdown, openPlatform, runMain, useForNest, type LoupeConfig, type FirstRunResult } from '@loupe/server';
+import { consoleUrl, createApiApp, createLogger, FirstRunService, loadConfigFromProcess, onShutdown, openPlatform, runMain, useForNest, type LoupeConfig, type FirstRunResult } from '@loupe/server';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -29,8 +29,7 @@ runMain(async () => {
 });
 
 function banner(config: LoupeConfig, port: number, firstRun: FirstRunResult): string {
-  const host = ['0.0.0.0', '::', '127.0.0.1'].includes(config.http.host) ? 'localhost' : config.http.host;
-  const url = config.http.publicUrl ?? `http://${host}:${port}`;
+  const url = consoleUrl(config, port);
   const admin = config.admin;
   const login = admin?.isEmbeddedDefault
     ? `${admin.email} / ${admin.password}   (the embedded defaults; set LOUPE_ADMIN_EMAIL and LOUPE_ADMIN_PASSWORD before the first start to choose your own)`

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GoneException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CONFIG } from '../config/config.module';
-import type { LoupeConfig } from '../config/config';
+import { consoleUrl, type LoupeConfig } from '../config/config';
 import { hashToken } from './auth.service';
 import { Mailer } from './mailer';
 import { hashPassword } from './passwords';
@@ -32,9 +32,8 @@ export class PasswordResets {
     private readonly mailer: Mailer,
     @Inject(CONFIG) config: LoupeConfig,
   ) {
-    const host = ['0.0.0.0', '::', '127.0.0.1'].includes(config.http.host) ? 'localhost' : config.http.host;
     // Never the request's Host header: whoever asks could otherwise have the link point at their own site.
-    this.consoleUrl = config.http.publicUrl ?? `http://${host}:${config.http.port}`;
+    this.consoleUrl = consoleUrl(config);
   }
 
   /** Resolves once the link is stored (or there was nothing to do); the sending goes on behind. */

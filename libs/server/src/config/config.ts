@@ -61,6 +61,16 @@ export interface LoupeConfig {
   readonly jobLockMs: number;
 }
 
+/**
+ * The address people open the console at: the public URL when there is one, else this machine on
+ * the port it listens to (a wildcard or loopback host is shown as localhost, which a browser opens).
+ */
+export function consoleUrl(config: LoupeConfig, port = config.http.port): string {
+  if (config.http.publicUrl) return config.http.publicUrl;
+  const host = ['0.0.0.0', '::', '127.0.0.1'].includes(config.http.host) ? 'localhost' : config.http.host;
+  return `http://${host}:${port}`;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Loupe cannot start: its configuration is invalid.\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee docker/example.env for every setting and its expected form.`);
