@@ -189,6 +189,12 @@ describe.each(databaseShapes())('login security on the $name database', (shape) 
     });
   });
 
+  it('does not claim to email an invitation when there is no mail server', async () => {
+    const made = await request(api.http).post(`/api/v1/organizations/${owner.organizationId}/invitations`).set('cookie', cookie).send({ email: 'someone-new@test.loupe', role: 'viewer' });
+    expect(made.status).toBe(201);
+    expect(made.body.emailed).toBe(false);
+  });
+
   it('limits login attempts per client address, right or wrong, with 429', async () => {
     const limited = await startTestApi(shape.url, { LOUPE_RATE_LIMIT_LOGIN: '3' });
     try {
@@ -250,5 +256,24 @@ describe.each(databaseShapes())('password reset by email on the $name database',
     const done = await request(api.http).post(`/api/v1/auth/password-reset/${link![1]}`).send({ password: 'chosen-by-email-link' });
     expect(done.status).toBe(200);
     expect((await request(api.http).post('/api/v1/auth/login').send({ email: person.email, password: 'chosen-by-email-link' })).status).toBe(200);
+  });
+
+  it('emails an invitation that names its person, from whoever made it, with the link on the public URL', async () => {
+    const admin = await seedAccount(api);
+    const cookie = await loginCookie(api, admin);
+    const to = `invited-${randomInt(1e9)}@test.loupe`;
+    const made = await request(api.http).post(`/api/v1/organizations/${admin.organizationId}/invitations`).set('cookie', cookie).send({ email: to, role: 'member' });
+    expect(made.status).toBe(201);
+    expect(made.body.emailed).toBe(true);
+    await expect.poll(() => inbox.find((m) => m.to.includes(to)), { timeout: 10_000 }).toBeTruthy();
+    // Quoted-printable folds long body lines, and long headers are folded onto indented lines.
+    const text = inbox.find((m) => m.to.includes(to))!.raw.replace(/=\r?\n/g, '').replace(/\r?\n[ \t]+/g, ' ');
+    expect(text).toMatch(/^Subject: Test user invites you to Org .* on Loupe/m);
+    expect(text).toContain(`https://loupe.example.com/invite/${made.body.token}`);
+    expect(text).toMatch(/as a member/);
+
+    // Without an address there is no one to email: the admin passes the link on.
+    const anonymous = await request(api.http).post(`/api/v1/organizations/${admin.organizationId}/invitations`).set('cookie', cookie).send({ role: 'viewer' });
+    expect(anonymous.body.emailed).toBe(false);
   });
 });

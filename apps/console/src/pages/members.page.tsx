@@ -253,7 +253,7 @@ function InvitationsPanel({ organizationId, canInviteOwners }: { organizationId:
   const [hours, setHours] = useState(72);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [link, setLink] = useState<{ url: string; invitation: Invitation } | null>(null);
+  const [link, setLink] = useState<{ url: string; invitation: Invitation; emailed: boolean } | null>(null);
   const [invitations, setInvitations] = useState<Invitation[] | null>(null);
   const [listMessage, setListMessage] = useState<Message>(null);
 
@@ -277,8 +277,8 @@ function InvitationsPanel({ organizationId, canInviteOwners }: { organizationId:
     setLink(null);
     try {
       const body: InviteRequest = { role, expiresInHours: hours, ...(email.trim() ? { email: email.trim() } : {}) };
-      const made = await apiRequest<{ invitation: Invitation; url: string }>(base, { body });
-      setLink({ url: absoluteLink(made.url), invitation: made.invitation });
+      const made = await apiRequest<{ invitation: Invitation; url: string; emailed: boolean }>(base, { body });
+      setLink({ url: absoluteLink(made.url), invitation: made.invitation, emailed: made.emailed });
       setEmail('');
       void load();
     } catch (err) {
@@ -355,7 +355,8 @@ function InvitationsPanel({ organizationId, canInviteOwners }: { organizationId:
             <label htmlFor={`${id}-link`}>Invitation link</label>
             <input id={`${id}-link`} readOnly value={link.url} onFocus={(e) => e.target.select()} aria-describedby={`${id}-link-help`} />
             <p className="field-help" id={`${id}-link-help`}>
-              Shown only now: Loupe keeps no copy of it. Send it to {link.invitation.email ?? 'the person you invite'}; it works once, until {formatDateTime(link.invitation.expiresAt)}.
+              {link.emailed ? `Emailed to ${link.invitation.email}. ` : ''}Shown only now: Loupe keeps no copy of it.{' '}
+              {link.emailed ? 'You may also pass it on yourself' : `Send it to ${link.invitation.email ?? 'the person you invite'}`}; it works once, until {formatDateTime(link.invitation.expiresAt)}.
             </p>
             <CopyButton text={link.url} label="Copy link" what="the link" />
           </div>

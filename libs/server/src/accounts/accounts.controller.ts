@@ -84,9 +84,13 @@ export class OrganizationsController {
   }
 
   @Post('invitations')
-  @ApiOperation({ summary: 'Invite someone by link', description: 'Returns the link once; it works one time, until it expires (72 hours by default). Admins and owners; only owners invite owners.' })
+  @ApiOperation({
+    summary: 'Invite someone by link',
+    description:
+      'Returns the link once; it works one time, until it expires (72 hours by default). With an `email` and a mail server configured (LOUPE_SMTP_URL), the link is also emailed to that address (`emailed: true`). Admins and owners; only owners invite owners.',
+  })
   @ApiBody({ schema: z.toJSONSchema(InviteRequest, { io: 'input' }) as object })
-  @ApiCreatedResponse({ description: '`{ "invitation": {...}, "url": "…/invite/<token>", "token": "…" }`' })
+  @ApiCreatedResponse({ description: '`{ "invitation": {...}, "url": "…/invite/<token>", "token": "…", "emailed": false }`' })
   async invite(@CurrentUser() user: User, @Param('organizationId', uuid('organization')) org: string, @Body(new ZodPipe(InviteRequest)) body: InviteRequest) {
     return this.orgs.invite(user, org, body);
   }

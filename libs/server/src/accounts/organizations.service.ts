@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { BadRequestException, ConflictException, ForbiddenException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, GoneException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { AcceptInvitationRequest, AuditEntry, CurrentUser, Invitation, InviteRequest, Member, Organization, Role } from '@loupe/contracts';
 import { InviteRequest as InviteContract } from '@loupe/contracts';
 import { CONFIG } from '../config/config.module';
-import type { LoupeConfig } from '../config/config';
+import { consoleUrl, type LoupeConfig } from '../config/config';
+import { Mailer } from '../auth/mailer';
 import { hashToken } from '../auth/auth.service';
 import { hashPassword } from '../auth/passwords';
 import { ProjectsService } from '../projects/projects.service';
@@ -23,8 +24,11 @@ export class OrganizationsService {
     private readonly orgs: OrganizationsRepository,
     private readonly projects: ProjectsService,
     private readonly audit: AuditLog,
+    private readonly mailer: Mailer,
     @Inject(CONFIG) private readonly config: LoupeConfig,
   ) {}
+
+  private readonly log = new Logger('Invitations');
 
   /** Admins and owners rename the organization; the old name stays in the audit log. */
   async rename(user: CurrentUser, organizationId: string, name: string): Promise<Organization> {
@@ -80,9 +84,10 @@ export class OrganizationsService {
 
   /**
    * A link that lets one person join with the role given, until it expires. Only its hash is kept:
-   * the link is shown once, to the admin who made it.
+   * the link is shown once, to the admin who made it, and emailed to the person when the invitation
+   * names them and the installation has a mail server (`emailed`).
    */
-  async invite(user: CurrentUser, organizationId: string, req: InviteRequest): Promise<{ invitation: Invitation; url: string; token: string }> {
+  async invite(user: CurrentUser, organizationId: string, req: InviteRequest): Promise<{ invitation: Invitation; url: string; token: string; emailed: boolean }> {
     const mine = this.projects.requireOrganization(user, organizationId, 'admin');
     const { email, role, expiresInHours } = InviteContract.parse(req);
     if (role === 'owner' && mine.role !== 'owner') throw new ForbiddenException('Only an owner can invite another owner.');
@@ -93,7 +98,34 @@ export class OrganizationsService {
       await this.audit.record(user, { organizationId, action: 'invitation.created', target: created.id, details: { email: email ?? null, role, expiresAt: created.expiresAt } }, m);
       return created;
     });
-    return { invitation, token, url: `${this.config.http.publicUrl ?? ''}/invite/${token}` };
+    const url = `${this.config.http.publicUrl ?? ''}/invite/${token}`;
+    const emailed = !!email && this.mailer.delivers;
+    if (emailed) this.sendInvitation(user, invitation, `${consoleUrl(this.config)}/invite/${token}`);
+    return { invitation, token, url, emailed };
+  }
+
+  /** In the background: the admin's answer never waits on the mail server, and a failure is logged. */
+  private sendInvitation(from: CurrentUser, invitation: Invitation, link: string): void {
+    const to = invitation.email!;
+    const organization = from.organizations.find((o) => o.id === invitation.organizationId)?.name ?? 'an organization';
+    void this.mailer
+      .send({
+        to,
+        subject: `${from.name} invites you to ${organization} on Loupe`,
+        text: [
+          `Hello,`,
+          '',
+          `${from.name} (${from.email}) invites you to join ${organization} on Loupe as ${invitation.role === 'admin' ? 'an' : 'a'} ${invitation.role}. Open this link to accept:`,
+          '',
+          link,
+          '',
+          `It works once, until ${new Date(invitation.expiresAt).toUTCString()}. If you did not expect it, ignore this email.`,
+        ].join('\n'),
+      })
+      .then(
+        () => this.log.log(`Invitation emailed to ${to}.`),
+        (err: Error) => this.log.error(`Invitation to ${to} could not be emailed: ${err.message}. The admin who made it has the link.`),
+      );
   }
 
   async revokeInvitation(user: CurrentUser, organizationId: string, id: string): Promise<Invitation> {

@@ -12,6 +12,6 @@ import { SessionGuard } from './session.guard';
 @Module({
   controllers: [AuthController],
   providers: [AccountsRepository, ApiKeysRepository, AuthService, SessionGuard, RateLimits, Mailer, PasswordResets],
-  exports: [AccountsRepository, ApiKeysRepository, AuthService, SessionGuard, RateLimits],
+  exports: [AccountsRepository, ApiKeysRepository, AuthService, SessionGuard, RateLimits, Mailer],
 })
 export class AuthModule {}
