@@ -168,4 +168,29 @@ describe.each(databaseShapes())('heatmaps on the $name database', (shape) => {
     const snaps = await request(api.http).get(`/api/v1/heatmaps/snapshots?project=${account.project.id}&page=/product/:id`).set('cookie', otherCookie);
     expect(snaps.status).toBe(404);
   });
+
+  it("draws a variant's map from what its visitors did once exposed, beside the map of everyone", async () => {
+    const CART = 'https://shop.example.com/cart';
+    const cartClick = (ts: number, x: number) => loupeClick(ts, x, 500, { url: CART, selector: '#pay', box: { x: 0, y: 490, width: 1280, height: 20 }, viewport: desktop, document: { width: 1280, height: 2000 } });
+    const exposed = (ts: number, variant: string) => loupe(ts, LOUPE_TAGS.exposure, { experiment: 'pay-button', variant });
+    const visit = async (events: RecordedEvent[]) => {
+      const sessionId = newId();
+      expect((await postBatch(api, account.project.publicKey, batch(events, { sessionId, visitorId: newId(), seq: 0, sentAt: at(1) }))).status).toBe(202);
+      await waitProcessed(api, account.project.id, cookie, sessionId);
+    };
+    // Exposed to b in the middle of the visit: the click before it is everyone's, not b's.
+    await visit([pageview(at(40), CART, 'load', desktop), cartClick(at(30), 100), exposed(at(25), 'b'), cartClick(at(20), 640), cartClick(at(15), 650), mutation(at(14))]);
+    // Exposed to a as the visit began.
+    await visit([exposed(at(41), 'a'), pageview(at(40), CART, 'load', desktop), cartClick(at(30), 1200), mutation(at(29))]);
+
+    const cart = (query: string) => request(api.http).get(`/api/v1/heatmaps?project=${account.project.id}&page=${encodeURIComponent('/cart')}&device=desktop&${query}`).set('cookie', cookie);
+    expect((await cart('kind=click')).body).toMatchObject({ total: 4, variant: null });
+    const b = (await cart('kind=click&experiment=pay-button&variant=b')).body;
+    expect(b).toMatchObject({ total: 2, variant: 'pay-button=b' });
+    // 640 and 650 px of 1280 fall in the same column: the click at 100 px, before the exposure, is not there.
+    expect(b.cells).toEqual([{ gx: 50, gy: 50, count: 2 }]);
+    expect((await cart('kind=click&experiment=pay-button&variant=a')).body.cells).toEqual([{ gx: 93, gy: 50, count: 1 }]);
+    expect((await cart('kind=click&experiment=pay-button&variant=c')).body.total).toBe(0);
+    expect((await cart('kind=zones&experiment=pay-button&variant=b')).body.zones.find((z: { selector: string }) => z.selector === '#pay')).toMatchObject({ clicks: 2, visitors: 1 });
+  });
 });

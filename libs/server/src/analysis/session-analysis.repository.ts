@@ -26,13 +26,25 @@ export interface SessionAnalysis {
   exitPage: string | null;
   bounced: boolean;
   heat: SessionHeat;
+  /**
+   * The same session's heat for each experiment its visitor was exposed to, counting only what
+   * happened from the exposure on, under `experiment=variant`.
+   */
+  variantHeat: Array<{ variant: string; heat: SessionHeat }>;
+}
+
+/** An experiment the session's visitor was first exposed to, with the variant and when. */
+export interface VisitorExposure {
+  experimentKey: string;
+  variant: string;
+  firstTs: number;
 }
 
 /** Rollup rows are keyed without the session: these are their key columns, in the rollup's key order. */
 const CELL_KEY = ['page_key', 'device', 'layer', 'variant', 'day', 'selector', 'gx', 'gy'] as const;
 const ZONE_KEY = ['page_key', 'device', 'variant', 'day', 'selector'] as const;
 const ZONE_METRICS = ['clicks', 'visitors', 'rage', 'dead', 'hover_ms'] as const;
-/** Experiment variants do not split heatmaps yet: every row is under the empty variant. */
+/** Rollup rows of every visitor, whatever experiments they saw. */
 const NO_VARIANT = '';
 
 /** The only code that reads what a session analysis needs and writes what it finds. */
@@ -49,6 +61,15 @@ export class SessionAnalysisRepository {
     const r = rows[0];
     if (!r) return null;
     return { visitorId: r.visitor_id, userAgent: r.user_agent, ended: r.ended_at !== null, lastReceivedAt: r.last_received_at ?? r.last_event_at, factsChangedAt: r.facts_changed_at };
+  }
+
+  /** The visitor's first exposures, one per experiment, as the worker recorded them from their events. */
+  async exposures(projectId: string, visitorId: string): Promise<VisitorExposure[]> {
+    const rows: Array<{ experiment_key: string; variant: string; first_ts: Date }> = await this.db.query(
+      'SELECT experiment_key, variant, first_ts FROM experiment_exposure WHERE project_id = $1 AND visitor_id = $2 ORDER BY experiment_key',
+      [projectId, visitorId],
+    );
+    return rows.map((r) => ({ experimentKey: r.experiment_key, variant: r.variant, firstTs: r.first_ts.getTime() }));
   }
 
   async facts(k: SessionKey): Promise<StoredChunkFacts[]> {
@@ -162,7 +183,7 @@ export class SessionAnalysisRepository {
           ],
         );
       }
-      await replaceHeatContribution(m, k, a.heat);
+      await replaceHeatContribution(m, k, a.heat, a.variantHeat);
       // A chunk processed before the one before it in its tab could not know the page its first
       // events happened on; the session's page views now say it.
       await m.query(
@@ -213,12 +234,12 @@ const keyOf = (r: Row, cols: readonly string[]) => cols.map((c) => String(r[c]))
  * its new ones added, as one net change per rollup row. The changes are applied in key order so
  * that analyses of different sessions touching the same rows lock them in the same order.
  */
-async function replaceHeatContribution(m: EntityManager, k: SessionKey, heat: SessionHeat): Promise<void> {
-  const cellRow = (c: HeatCell): Row => ({ page_key: c.pageKey, device: c.device, layer: c.layer, variant: NO_VARIANT, day: c.day, selector: c.selector, gx: c.gx, gy: c.gy, count: c.count });
-  const zoneRow = (z: HeatZone): Row => ({
+async function replaceHeatContribution(m: EntityManager, k: SessionKey, heat: SessionHeat, variantHeat: SessionAnalysis['variantHeat']): Promise<void> {
+  const cellRow = (variant: string) => (c: HeatCell): Row => ({ page_key: c.pageKey, device: c.device, layer: c.layer, variant, day: c.day, selector: c.selector, gx: c.gx, gy: c.gy, count: c.count });
+  const zoneRow = (variant: string) => (z: HeatZone): Row => ({
     page_key: z.pageKey,
     device: z.device,
-    variant: NO_VARIANT,
+    variant,
     day: z.day,
     selector: z.selector,
     clicks: z.clicks,
@@ -227,8 +248,9 @@ async function replaceHeatContribution(m: EntityManager, k: SessionKey, heat: Se
     dead: z.dead,
     hover_ms: z.hoverMs,
   });
-  await replaceRows(m, k, 'cell', CELL_KEY, ['count'], heat.cells.map(cellRow));
-  await replaceRows(m, k, 'zone', ZONE_KEY, ZONE_METRICS, heat.zones.map(zoneRow));
+  const all = [{ variant: NO_VARIANT, heat }, ...variantHeat];
+  await replaceRows(m, k, 'cell', CELL_KEY, ['count'], all.flatMap((v) => v.heat.cells.map(cellRow(v.variant))));
+  await replaceRows(m, k, 'zone', ZONE_KEY, ZONE_METRICS, all.flatMap((v) => v.heat.zones.map(zoneRow(v.variant))));
 }
 
 async function replaceRows(m: EntityManager, k: SessionKey, table: 'cell' | 'zone', key: readonly string[], metrics: readonly string[], rows: Row[]): Promise<void> {

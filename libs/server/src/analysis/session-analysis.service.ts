@@ -7,7 +7,7 @@ import { FunnelMatchingService } from '../funnels/funnel-matching.service';
 import { ProjectsService } from '../projects/projects.service';
 import type { SessionKey } from '../queue/queue.definitions';
 import type { StoredChunkFacts } from '../recordings/recordings.repository';
-import { SessionAnalysisRepository, type SessionAnalysis } from './session-analysis.repository';
+import { SessionAnalysisRepository, type SessionAnalysis, type VisitorExposure } from './session-analysis.repository';
 
 /**
  * A session's summary, frustration signals, page views and funnel steps, worked out again from the facts of all
@@ -24,8 +24,8 @@ export class SessionAnalysisService {
   async analyse(k: SessionKey): Promise<{ signals: number; pageViews: number; skipped?: string; lastReceivedAt?: Date }> {
     const session = await this.repo.session(k);
     if (!session) return { signals: 0, pageViews: 0, skipped: 'the session is no longer stored' };
-    const [facts, settings] = await Promise.all([this.repo.facts(k), this.projects.settingsOf(k.projectId)]);
-    const analysis = analyseFacts(facts, settings, { ended: session.ended, userAgent: session.userAgent });
+    const [facts, settings, exposures] = await Promise.all([this.repo.facts(k), this.projects.settingsOf(k.projectId), this.repo.exposures(k.projectId, session.visitorId)]);
+    const analysis = analyseFacts(facts, settings, { ended: session.ended, userAgent: session.userAgent }, exposures);
     const saved = await this.repo.save(k, analysis, session.factsChangedAt);
     // After the save: the session's events now all know the page they happened on.
     if (saved) await this.funnels.refreshSessions(k.projectId, [k.sessionId]);
@@ -40,6 +40,7 @@ export function analyseFacts(
   facts: readonly StoredChunkFacts[],
   settings: Pick<ProjectSettings, 'signals' | 'pages'>,
   session: { ended: boolean; userAgent: string | null },
+  exposures: readonly VisitorExposure[] = [],
 ): SessionAnalysis {
   const summary = summarizeSession(facts);
   // An imported recording has no user agent: its device class still follows from its viewport.
@@ -67,12 +68,24 @@ export function analyseFacts(
   for (const tab of tabs.values()) tab.pages = [...new Map(tab.pages.map((p) => [`${p.ts}\u0000${p.url}`, p])).values()];
   const pageViews = pageViewsOf([...tabs.values()], keyOf, signals, dedupe(errors));
   const counts = countByKind(signals);
-  const heat = sessionHeat(
-    facts.map((f) => f.heat).filter((h): h is ChunkHeatInputs => !!h),
-    pageViews,
-    signals,
-    keyOf,
-  );
+  const heatInputs = facts.map((f) => f.heat).filter((h): h is ChunkHeatInputs => !!h);
+  const heat = sessionHeat(heatInputs, pageViews, signals, keyOf);
+  // A variant's map shows what its visitors did once they saw it: a session that began before the
+  // exposure counts from that moment, one after it counts whole, one that ended before it not at all.
+  const variantHeat = exposures
+    .filter((x) => summary.lastTs === undefined || x.firstTs <= summary.lastTs)
+    .map((x) => ({
+      variant: `${x.experimentKey}=${x.variant}`,
+      heat:
+        summary.firstTs !== undefined && x.firstTs <= summary.firstTs
+          ? heat
+          : sessionHeat(
+              heatInputs.map((i) => ({ ...i, clicks: i.clicks.filter((c) => c.ts >= x.firstTs), moves: i.moves.filter((mv) => mv.ts >= x.firstTs), scrolls: i.scrolls.filter((s) => s.ts >= x.firstTs) })),
+              pageViews,
+              signals.filter((s) => s.ts >= x.firstTs),
+              keyOf,
+            ),
+    }));
   return {
     summary,
     device: session.userAgent ? device : { device: device.device, browser: null, os: null },
@@ -84,6 +97,7 @@ export function analyseFacts(
     exitPage: pageViews[pageViews.length - 1]?.pageKey ?? (summary.exitUrl ? keyOf(summary.exitUrl) : null),
     bounced: pageViews.length === 1,
     heat,
+    variantHeat,
   };
 }
 

@@ -26,7 +26,7 @@ export class HeatmapsService {
     if (from > to) throw new BadRequestException('from must be on or before to.');
     if (Date.parse(to) - Date.parse(from) > MAX_DAYS * DAY_MS) throw new BadRequestException(`A heatmap covers at most ${MAX_DAYS} days: narrow from and to.`);
     if ((q.goalPage || q.goalEvent) && q.kind !== 'zones') throw new BadRequestException('A goal applies to zones only: use kind=zones, or leave goalPage and goalEvent out.');
-    // Rollups keep a variant column; until exposures split them every row is under the empty one.
+    // Everyone's rows are under the empty variant; an exposed visitor's are also under `experiment=variant`.
     const variant = q.experiment && q.variant ? `${q.experiment}=${q.variant}` : '';
     const scope: RollupScope = { projectId: q.project, page: q.page, device: q.device, from, to, variant };
     const base: HeatmapResponse = {
