@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CxService } from '@loupe/server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CxService, QueueService } from '@loupe/server';
+import { AnswerForwarding } from '../../../libs/server/src/feedback/answer-forwarding';
 import { databaseShapes } from '../../../tools/testing/databases';
 import { newId } from '../../../tools/testing/recordings';
 import { seedAccount, startTestApi, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
@@ -649,6 +650,32 @@ describe.each(databaseShapes())('feedback: surveys, answers, inbox and CX on the
       expect(got.body.blocks[0]!.text!.text).toContain('>Great &lt;tools&gt; &amp; fast');
       expect(JSON.stringify(got.body.blocks)).toContain(`https://loupe.example.com/p/${project.project.id}/sessions/${v.sessionId}`);
       expect(receiver.plan).toEqual([]);
+    });
+
+    it("keeps an answer's message when the queue cannot take it, and sends it once the queue answers again", async () => {
+      expect((await settings({ webhookUrl: receiver.url, forwardFeedback: 'all' })).status).toBe(200);
+      const queue = api.app.get(QueueService);
+      const down = vi.spyOn(queue, 'add').mockRejectedValueOnce(new Error('connection refused'));
+      const before = receiver.received.length;
+      const res = await answer(project.project.publicKey, nps, { score: 4, comment: 'stored while the queue was down' });
+      expect(res.status).toBe(202);
+      expect(down).toHaveBeenCalledTimes(1);
+      down.mockRestore();
+      const [pending]: Array<{ forward_pending: boolean }> = await api.platform.dataSource.query(
+        `SELECT forward_pending FROM feedback WHERE project_id = $1 AND comment = 'stored while the queue was down'`,
+        [project.project.id],
+      );
+      expect(pending!.forward_pending).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(receiver.received.length).toBe(before);
+
+      // What the recurring job does: the answer's message is queued and sent, once.
+      expect(await api.app.get(AnswerForwarding).queueMissed(0)).toBe(1);
+      const got = await waitFor('the late message', () => receiver.received.slice(before).find((r) => String(r.body.text).includes('stored while the queue was down')));
+      expect(got.body.text).toBe('New NPS answer 4 of 0–10 (detractor) on https://shop.example.com/checkout: “stored while the queue was down”');
+      expect(await api.app.get(AnswerForwarding).queueMissed(0)).toBe(0);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(receiver.received.slice(before).filter((r) => String(r.body.text).includes('stored while the queue was down'))).toHaveLength(1);
     });
 
     it('posts only detractors when so configured', async () => {

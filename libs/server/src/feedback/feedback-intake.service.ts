@@ -1,17 +1,13 @@
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { sentimentOf } from '@loupe/analytics';
 import { FeedbackImpressionSchema, FeedbackSubmissionSchema, type FeedbackAccepted } from '@loupe/contracts';
 import { INGEST_LIMITS } from '@loupe/contracts/recording';
 import { commentQuestionFor, scaleOf, type SurveyKind } from '@loupe/contracts/feedback';
 import { deviceOf } from '@loupe/replay';
 import { LRUCache } from 'lru-cache';
-import { CONFIG } from '../config/config.module';
-import type { LoupeConfig } from '../config/config';
 import { ZodPipe } from '../http/zod.pipe';
 import { originAllowed, ProjectKeys, type KeyedProject } from '../projects/project-keys';
-import { ProjectsService } from '../projects/projects.service';
-import { QueueService, withTimeout } from '../queue/queue.service';
-import { feedbackMessage } from './feedback-message';
+import { AnswerForwarding } from './answer-forwarding';
 import { FeedbackRepository } from './feedback.repository';
 import { SurveysRepository, type SurveyRow } from './surveys.repository';
 
@@ -47,9 +43,7 @@ export class FeedbackIntakeService {
     private readonly keys: ProjectKeys,
     private readonly surveys: SurveysRepository,
     private readonly feedback: FeedbackRepository,
-    private readonly projects: ProjectsService,
-    private readonly queue: QueueService,
-    @Inject(CONFIG) private readonly config: LoupeConfig,
+    private readonly forwarding: AnswerForwarding,
   ) {}
 
   async answer(req: IntakeRequest): Promise<FeedbackAccepted> {
@@ -69,6 +63,8 @@ export class FeedbackIntakeService {
     }
     const commentQuestion = a.comment ? commentQuestionFor(survey.definition, a.score) : null;
     const device = deviceOf(req.userAgent ?? '', a.viewport?.width).device;
+    const sentiment = sentimentOf(survey.kind, scale, a.score);
+    const forwarded = await this.forwarding.applies(project.id, sentiment);
     const stored = await this.storedOrGone(() => this.feedback.insertAnswer({
       projectId: project.id,
       submissionId: a.id,
@@ -87,14 +83,15 @@ export class FeedbackIntakeService {
       variants: a.variants,
       answeredAt: a.at,
       userAgent: req.userAgent?.slice(0, 512) ?? null,
+      forwardPending: forwarded,
     }));
-    if (stored) {
-      await this.forward(project.id, stored.id, {
+    if (stored && forwarded) {
+      await this.forwarding.queueMessage(project.id, stored.id, {
         kind: survey.kind,
         surveyName: survey.name,
         score: a.score,
         scale,
-        sentiment: sentimentOf(survey.kind, scale, a.score),
+        sentiment,
         comment: a.comment,
         commentQuestion,
         url: a.url,
@@ -157,34 +154,6 @@ export class FeedbackIntakeService {
     } catch (err) {
       if ((err as { code?: string; constraint?: string }).code === '23503' && /survey_id/.test((err as { constraint?: string }).constraint ?? '')) throw surveyGone();
       throw err;
-    }
-  }
-
-  /**
-   * Queues the answer for the project's webhook when its settings say so: the `webhook.deliver` job
-   * sends it, retried with backoff (2, 4, 8, 16, 32 s), and the job id makes it queued once. A queue
-   * that does not answer within a second costs the message, never the answer.
-   */
-  private async forward(projectId: string, id: string, a: Parameters<typeof feedbackMessage>[0] & { sessionId: string }): Promise<void> {
-    const { integrations } = await this.projects.settingsOf(projectId);
-    if (!integrations.webhookUrl || integrations.forwardFeedback === 'off') return;
-    if (integrations.forwardFeedback === 'detractors' && a.sentiment !== 'negative') return;
-    const base = this.config.http.publicUrl?.replace(/\/+$/, '');
-    const links = base
-      ? { replay: `${base}/p/${projectId}/sessions/${encodeURIComponent(a.sessionId)}`, inbox: `${base}/p/${projectId}/feedback?answer=${id}` }
-      : {};
-    try {
-      await withTimeout(
-        this.queue.add(
-          'webhook.deliver',
-          { url: integrations.webhookUrl, message: feedbackMessage(a, links), projectId, purpose: 'feedback' },
-          { jobId: `webhook.feedback.${id}`, attempts: 6, backoff: { type: 'exponential', delay: 2000 } },
-        ),
-        1000,
-        'the queue did not answer in time',
-      );
-    } catch (err) {
-      this.log.warn(`answer ${id} stored, not forwarded to its webhook (${(err as Error).message})`);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnswerForwarding } from './answer-forwarding';
 import { CxController } from './cx.controller';
 import { CxRepository } from './cx.repository';
 import { CxService } from './cx.service';
@@ -15,7 +16,7 @@ import { SurveysService } from './surveys.service';
 /** Surveys, the answers visitors give, the inbox where the team triages them, and the CX dashboard. */
 @Module({
   controllers: [SurveysController, FeedbackIntakeController, FeedbackController, CxController],
-  providers: [SurveysRepository, SurveysService, SurveysSdkConfigSection, FeedbackRepository, FeedbackIntakeService, FeedbackService, CxRepository, CxService],
+  providers: [SurveysRepository, SurveysService, SurveysSdkConfigSection, FeedbackRepository, AnswerForwarding, FeedbackIntakeService, FeedbackService, CxRepository, CxService],
   exports: [CxService],
 })
 export class FeedbackModule {}

@@ -24,6 +24,25 @@ export interface NewAnswer {
   /** Epoch ms, the browser's clock. */
   answeredAt: number;
   userAgent: string | null;
+  /** The project forwards this answer to its webhook: it waits, marked, until the message is queued. */
+  forwardPending: boolean;
+}
+
+/** A stored answer whose forwarding was never queued, with what its message says. */
+export interface PendingForward {
+  id: string;
+  projectId: string;
+  sessionId: string;
+  kind: SurveyKind;
+  surveyName: string;
+  scaleMin: number | null;
+  scaleMax: number | null;
+  score: number | null;
+  comment: string | null;
+  commentQuestion: string | null;
+  url: string;
+  device: string | null;
+  variants: Record<string, string>;
 }
 
 export interface NewImpression {
@@ -111,8 +130,8 @@ export class FeedbackRepository {
             seen AS (SELECT jsonb_object_agg(name, props ->> 'variant' ORDER BY ts) AS variants FROM session_event
                       WHERE project_id = $1 AND session_id = $2 AND session_day = ${SESSION_DAY} AND kind = 'exposure' AND name IS NOT NULL AND props ->> 'variant' IS NOT NULL)
        INSERT INTO feedback (project_id, submission_id, survey_id, session_id, visitor_id, window_id, kind, scale_min, scale_max, score,
-                             comment, comment_question, url, device, variants, answered_at)
-       SELECT $1, $6, $7, $2, $3, $8, $9, $10, $11, $12, $13, $14, $15, $16, COALESCE(seen.variants, '{}'::jsonb) || $17::jsonb, to_timestamp($4 / 1000.0)
+                             comment, comment_question, url, device, variants, answered_at, forward_pending)
+       SELECT $1, $6, $7, $2, $3, $8, $9, $10, $11, $12, $13, $14, $15, $16, COALESCE(seen.variants, '{}'::jsonb) || $17::jsonb, to_timestamp($4 / 1000.0), $18
          FROM seen
        ON CONFLICT (project_id, submission_id) DO NOTHING RETURNING id, variants`,
       [
@@ -133,9 +152,40 @@ export class FeedbackRepository {
         a.url,
         a.device,
         JSON.stringify(a.variants),
+        a.forwardPending,
       ],
     );
     return rows[0] ?? null;
+  }
+
+  async forwardQueued(projectId: string, id: string): Promise<void> {
+    await this.db.query('UPDATE feedback SET forward_pending = false WHERE project_id = $1 AND id = $2', [projectId, id]);
+  }
+
+  /** Answers stored more than `olderThanMs` ago whose forwarding is still waiting, oldest first. */
+  async pendingForwards(olderThanMs: number, limit: number): Promise<PendingForward[]> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT f.id, f.project_id, f.session_id, f.kind, s.name AS survey_name, f.scale_min, f.scale_max, f.score, f.comment, f.comment_question, f.url, f.device, f.variants
+         FROM feedback f JOIN survey s ON s.id = f.survey_id
+        WHERE f.forward_pending AND f.created_at < now() - ($1 || ' milliseconds')::interval
+        ORDER BY f.created_at LIMIT $2`,
+      [String(olderThanMs), limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      projectId: String(r.project_id),
+      sessionId: String(r.session_id),
+      kind: r.kind as SurveyKind,
+      surveyName: String(r.survey_name),
+      scaleMin: r.scale_min as number | null,
+      scaleMax: r.scale_max as number | null,
+      score: r.score as number | null,
+      comment: r.comment as string | null,
+      commentQuestion: r.comment_question as string | null,
+      url: String(r.url),
+      device: r.device as string | null,
+      variants: (r.variants as Record<string, string> | null) ?? {},
+    }));
   }
 
   async insertImpression(i: NewImpression): Promise<boolean> {

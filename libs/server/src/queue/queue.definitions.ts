@@ -33,6 +33,8 @@ export const JOBS = {
   'alerts.check': { queue: 'maintenance' },
   /** Posts one message to a project's webhook, retried with backoff. */
   'webhook.deliver': { queue: 'maintenance' },
+  /** Queues the webhook messages of answers stored while the queue could not take them. */
+  'feedback.forward-missed': { queue: 'maintenance' },
   /** Creates the coming months' partitions of chunks and events, empties the default ones, drops months past retention. */
   'partitions.maintain': { queue: 'maintenance' },
   /** Deletes what each project recorded longer ago than its retention. */
@@ -58,6 +60,7 @@ export interface JobPayloads {
   'funnel.backfill': { projectId: string; funnelId: string; version: number };
   'alerts.check': Record<string, never>;
   'webhook.deliver': { url: string; message: { text: string; blocks?: unknown[] }; projectId: string; purpose: string };
+  'feedback.forward-missed': Record<string, never>;
   'partitions.maintain': Record<string, never>;
   'retention.apply': Record<string, never>;
 }
@@ -70,6 +73,7 @@ export interface JobResults {
   'funnel.backfill': { sessions: number; skipped?: string };
   'alerts.check': { projects: number; alerts: number };
   'webhook.deliver': { status: number };
+  'feedback.forward-missed': { queued: number };
   'partitions.maintain': { created: string[]; moved: number; dropped: string[] };
   'retention.apply': { projects: number; deleted: RetentionCounts; perProject: Record<string, RetentionCounts> };
 }

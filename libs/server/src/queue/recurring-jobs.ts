@@ -11,6 +11,7 @@ import { QueueService, withTimeout } from './queue.service';
  */
 export const recurringJobs = (sweepIntervalMs: number): ReadonlyArray<{ name: JobName; everyMs: number } | { name: JobName; pattern: string }> => [
   { name: 'recording.sweep', everyMs: sweepIntervalMs },
+  { name: 'feedback.forward-missed', everyMs: sweepIntervalMs },
   { name: 'alerts.check', everyMs: 5 * 60_000 },
   // Hourly is far more often than months turn; it keeps two months ready ahead.
   { name: 'partitions.maintain', everyMs: 60 * 60_000 },

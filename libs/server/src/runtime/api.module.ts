@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AlertsJobsModule } from '../alerts/alerts-jobs.module';
+import { FeedbackJobsModule } from '../feedback/answer-forwarding';
 import { AnalysisJobsModule } from '../analysis/analysis-jobs.module';
 import { AdminModule } from '../admin/admin.module';
 import { AuthModule } from '../auth/auth.module';
@@ -31,7 +32,7 @@ import { SystemModule } from '../system/system.module';
 import type { Platform } from './platform';
 
 /** The modules that hold jobs' handlers; a worker process and an api with an inline worker load them. */
-export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule, IntegrationsModule, PartitionsJobsModule, PrivacyJobsModule];
+export const JOB_MODULES = [SystemModule, RecordingJobsModule, AnalysisJobsModule, AlertsJobsModule, FeedbackJobsModule, IntegrationsModule, PartitionsJobsModule, PrivacyJobsModule];
 
 @Module({})
 export class ApiModule {

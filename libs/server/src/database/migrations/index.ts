@@ -13,6 +13,7 @@ import { Privacy1764750000000 } from './1764750000000-privacy';
 import { TimePartitions1764900000000 } from './1764900000000-time-partitions';
 import { PasswordResets1765000000000 } from './1765000000000-password-resets';
 import { SessionCountry1765100000000 } from './1765100000000-session-country';
+import { FeedbackForwarding1765150000000 } from './1765150000000-feedback-forwarding';
 
 /** In order. Listed by hand so that a bundled build carries them without a file glob. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   TimePartitions1764900000000,
   PasswordResets1765000000000,
   SessionCountry1765100000000,
+  FeedbackForwarding1765150000000,
 ];
