@@ -27,6 +27,13 @@ async function startEmbedded() {
   };
 }
 
+/**
+ * A first start migrates an empty embedded database: seconds on a quiet machine, more than the
+ * default 30 s when the machine is busy. Past a timeout the folder would be removed under a database
+ * still writing to it, and the failure would read as a missing file rather than as slowness.
+ */
+const FIRST_START_MS = 120_000;
+
 describe('the embedded default', () => {
   let firstKey: string | undefined;
 
@@ -43,7 +50,7 @@ describe('the embedded default', () => {
     } finally {
       await loupe.stop();
     }
-  });
+  }, FIRST_START_MS);
 
   it('keeps the admin, the project and its key across a restart', async () => {
     expect(firstKey).toBeDefined();
@@ -58,7 +65,7 @@ describe('the embedded default', () => {
     } finally {
       await loupe.stop();
     }
-  });
+  }, FIRST_START_MS);
 
   it('refuses a data folder that another running Loupe holds', async () => {
     const busy = mkdtempSync(join(tmpdir(), 'loupe-busy-'));

@@ -22,4 +22,5 @@ export * from './logging/logging';
 export { serveWorkerEndpoints } from './metrics/worker-endpoints';
 export { MetricsService } from './metrics/metrics.service';
 export { CxService, type VariantStatsOptions } from './feedback/cx.service';
+export { AnswerForwarding } from './feedback/answer-forwarding';
 export { productPage, PRODUCTS } from './demo/demo-pages';

@@ -80,7 +80,7 @@ export function PrivacySettings({ project, canAdmin }: { project: Project; canAd
           </p>
         </div>
         <div className="field">
-          <label>
+          <label className="checkbox">
             <input type="checkbox" checked={maskAllText} disabled={off} onChange={(e) => setMaskAllText(e.target.checked)} /> Mask all text of every page
           </label>
         </div>
@@ -93,12 +93,12 @@ export function PrivacySettings({ project, canAdmin }: { project: Project; canAd
           <textarea id={`${id}-block`} rows={3} value={blockSelectors} disabled={off} onChange={(e) => setBlockSelectors(e.target.value)} placeholder="#chat" />
         </div>
         <div className="field">
-          <label>
+          <label className="checkbox">
             <input type="checkbox" checked={honorDoNotTrack} disabled={off} onChange={(e) => setHonorDoNotTrack(e.target.checked)} /> Do not record browsers that send Do Not Track or Global Privacy Control
           </label>
         </div>
         <div className="field">
-          <label>
+          <label className="checkbox">
             <input type="checkbox" checked={coarseLocation} disabled={off} onChange={(e) => setCoarseLocation(e.target.checked)} aria-describedby={`${id}-location-help`} /> Keep each visit&apos;s country
           </label>
           <p className="field-help" id={`${id}-location-help`}>

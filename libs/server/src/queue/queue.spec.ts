@@ -110,6 +110,6 @@ describe('workers dedicated to some queues', () => {
     const discovery = { getProviders: () => [ping] } as unknown as DiscoveryService;
     expect(collectHandlers(discovery, ['system']).has('system.ping')).toBe(true);
     expect(() => collectHandlers(discovery, ['system', 'recordings'])).toThrow('The worker cannot start: job recording.process-chunk has no handler.');
-    expect(() => collectHandlers(discovery, ['maintenance'])).toThrow(/^The worker cannot start: job recording.sweep has no handler; job alerts.check has no handler; job webhook.deliver has no handler; job partitions.maintain has no handler; job retention.apply has no handler\.$/);
+    expect(() => collectHandlers(discovery, ['maintenance'])).toThrow(/^The worker cannot start: job recording.sweep has no handler; job alerts.check has no handler; job webhook.deliver has no handler; job feedback.forward-missed has no handler; job partitions.maintain has no handler; job retention.apply has no handler\.$/);
   });
 });
