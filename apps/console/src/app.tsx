@@ -18,6 +18,7 @@ import { AuditLogPage } from './pages/audit-log.page';
 import { AccountPage } from './pages/account.page';
 import { InvitationPage } from './pages/invitation.page';
 import { IntegrationsPage } from './pages/integrations.page';
+import { SignalSettingsPage } from './pages/signal-settings.page';
 import { PageNotFound, ProjectHome, ProjectLayout } from './project-layout';
 import { prefetch, sessionDetailPath } from './player/prefetch';
 import { ProjectsProvider } from './projects';
@@ -112,6 +113,7 @@ const router = createBrowserRouter([
               { path: 'members', element: <MembersPage /> },
               { path: 'api-keys', element: <ApiKeysPage /> },
               { path: 'integrations', element: <IntegrationsPage /> },
+              { path: 'signals', element: <SignalSettingsPage /> },
               { path: 'audit-log', element: <AuditLogPage /> },
               { path: 'account', element: <AccountPage /> },
               { path: 'queues', element: <QueuesPage /> },

@@ -8,6 +8,7 @@ export const SETTINGS_PAGES = [
   { path: 'members', label: 'Members' },
   { path: 'api-keys', label: 'API keys' },
   { path: 'integrations', label: 'Integrations' },
+  { path: 'signals', label: 'Signals and pages' },
   { path: 'audit-log', label: 'Audit log' },
   { path: 'account', label: 'Your account' },
 ] as const;
