@@ -208,7 +208,7 @@ export class ExperimentsService {
   private async analyse(e: Experiment, settings: Settings, metrics: MetricDefinition[]) {
     const scope = scopeOf(e);
     const [exposures, measured] = await Promise.all([
-      this.metrics.exposures(e.projectId, e.key, scope.from, scope.to),
+      this.metrics.exposures(scope),
       Promise.all(metrics.map(async (m) => ({ metric: m, stats: await this.sources.statistics(scope, m) }))),
     ]);
     const keys = e.variants.map((v) => v.key);
