@@ -40,9 +40,9 @@ interface PerVisitor {
   cap?: number;
 }
 
-const EXPOSED = `SELECT visitor_id, variant, first_ts FROM experiment_exposure
-                  WHERE project_id = $1 AND experiment_key = $2 AND variant = ANY($3::text[])
-                    AND ($4::timestamptz IS NULL OR first_ts >= $4) AND ($5::timestamptz IS NULL OR first_ts < $5)`;
+/** The exposures an experiment's figures count, as `experiment_exposure x`. */
+const EXPOSED_WHERE = `x.project_id = $1 AND x.experiment_key = $2 AND x.variant = ANY($3::text[])
+                    AND ($4::timestamptz IS NULL OR x.first_ts >= $4) AND ($5::timestamptz IS NULL OR x.first_ts < $5)`;
 /** Events counted end where the experiment ends. */
 const BEFORE_END = (column: string) => `($5::timestamptz IS NULL OR ${column} < $5)`;
 
@@ -53,16 +53,38 @@ const BEFORE_END = (column: string) => `($5::timestamptz IS NULL OR ${column} < 
  */
 @Injectable()
 export class ExperimentMetricsRepository {
+  private readonly counted = new WeakMap<ExperimentScope, Promise<Array<{ variant: string; day: number; n: number }>>>();
+
   constructor(private readonly db: DataSource) {}
 
   /** Visitors exposed per variant (any key, so that unknown keys can be reported). */
-  async exposures(projectId: string, experimentKey: string, from: string | null, to: string | null): Promise<Array<{ variant: string; visitors: number }>> {
-    return this.db.query(
-      `SELECT variant, count(*)::int AS visitors FROM experiment_exposure
-        WHERE project_id = $1 AND experiment_key = $2 AND ($3::timestamptz IS NULL OR first_ts >= $3) AND ($4::timestamptz IS NULL OR first_ts < $4)
-        GROUP BY variant ORDER BY variant`,
-      [projectId, experimentKey, from, to],
-    );
+  async exposures(scope: ExperimentScope): Promise<Array<{ variant: string; visitors: number }>> {
+    const perVariant = new Map<string, number>();
+    for (const r of await this.exposedByDay(scope)) perVariant.set(r.variant, (perVariant.get(r.variant) ?? 0) + r.n);
+    return [...perVariant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([variant, visitors]) => ({ variant, visitors }));
+  }
+
+  /**
+   * Visitors exposed per variant (any key) and UTC day of exposure. Every per-visitor metric of one
+   * analysis needs these same counts, and counting a million exposures is a large part of each
+   * metric's cost, so one count is shared by everything that asks with the same scope object.
+   */
+  private exposedByDay(scope: ExperimentScope): Promise<Array<{ variant: string; day: number; n: number }>> {
+    let counted = this.counted.get(scope);
+    if (!counted) {
+      counted = this.db
+        .query(
+          `SELECT variant, date_trunc('day', first_ts, 'UTC') AS day, count(*)::int AS n FROM experiment_exposure
+            WHERE project_id = $1 AND experiment_key = $2 AND ($3::timestamptz IS NULL OR first_ts >= $3) AND ($4::timestamptz IS NULL OR first_ts < $4)
+            GROUP BY 1, 2`,
+          [scope.projectId, scope.experimentKey, scope.from, scope.to],
+        )
+        .then((rows: Array<{ variant: string; day: Date; n: number }>) => rows.map((r) => ({ variant: r.variant, day: r.day.getTime(), n: r.n })));
+      this.counted.set(scope, counted);
+      // A failed count is not kept: the next analysis asks again.
+      counted.catch(() => this.counted.delete(scope));
+    }
+    return counted;
   }
 
   /** Exposed visitors per experiment key of a project, by variant: the experiments list. */
@@ -161,6 +183,12 @@ export class ExperimentMetricsRepository {
     });
   }
 
+  /**
+   * A visitor with no rows of the source from their exposure on counts 0 in every kind of metric
+   * (numerator and denominator alike), so only the visitors who have such rows are grouped; the
+   * others add to the number of visitors, taken from the exposures, and to nothing else. Grouping
+   * every exposed visitor instead is what made the results slow at a million exposures.
+   */
   private async perVisitor(scope: ExperimentScope, q: PerVisitor): Promise<DayStatistics[]> {
     const params: unknown[] = [scope.projectId, scope.experimentKey, scope.variants, scope.from, scope.to, ...q.params];
     let capped = 'v';
@@ -169,24 +197,34 @@ export class ExperimentMetricsRepository {
       capped = `least(v, (SELECT percentile_cont($${params.length}::float8) WITHIN GROUP (ORDER BY v) FROM per WHERE v > 0))`;
     }
     const den = q.denominator ?? '0';
-    const rows: Array<{ variant: string; day: Date; n: number; sum: number; sum_squares: number; den_sum: number; den_squares: number; products: number }> = await this.db.query(
-      `WITH x AS (${EXPOSED}),
-            per AS (SELECT x.variant, x.first_ts, (${q.value})::float8 AS v, (${den})::float8 AS d
-                      FROM x LEFT JOIN (${q.source}) c ON c.visitor_id = x.visitor_id AND c.ts >= x.first_ts
-                     GROUP BY x.visitor_id, x.variant, x.first_ts),
-            capped AS (SELECT variant, first_ts, ${capped} AS v, d FROM per)
-       SELECT variant, date_trunc('day', first_ts, 'UTC') AS day, count(*)::int AS n, sum(v)::float8 AS sum, sum(v * v)::float8 AS sum_squares,
-              sum(d)::float8 AS den_sum, sum(d * d)::float8 AS den_squares, sum(v * d)::float8 AS products
-         FROM capped GROUP BY 1, 2`,
-      params,
-    );
-    return rows.map((r) => ({
-      variant: r.variant,
-      day: r.day.getTime(),
-      n: r.n,
-      sum: r.sum,
-      sumSquares: r.sum_squares,
-      ...(q.denominator ? { denominator: { sum: r.den_sum, sumSquares: r.den_squares }, sumProducts: r.products } : {}),
-    }));
+    const [exposed, rows] = await Promise.all([
+      this.exposedByDay(scope),
+      this.db.query(
+        `WITH per AS (SELECT x.variant, x.first_ts, (${q.value})::float8 AS v, (${den})::float8 AS d
+                        FROM (${q.source}) c
+                        JOIN experiment_exposure x ON x.visitor_id = c.visitor_id AND c.ts >= x.first_ts AND ${EXPOSED_WHERE}
+                       GROUP BY x.visitor_id, x.variant, x.first_ts),
+              capped AS (SELECT variant, first_ts, ${capped} AS v, d FROM per)
+         SELECT variant, date_trunc('day', first_ts, 'UTC') AS day, sum(v)::float8 AS sum, sum(v * v)::float8 AS sum_squares,
+                sum(d)::float8 AS den_sum, sum(d * d)::float8 AS den_squares, sum(v * d)::float8 AS products
+           FROM capped GROUP BY 1, 2`,
+        params,
+      ) as Promise<Array<{ variant: string; day: Date; sum: number; sum_squares: number; den_sum: number; den_squares: number; products: number }>>,
+    ]);
+    const sums = new Map(rows.map((r) => [`${r.variant}\u0000${r.day.getTime()}`, r]));
+    const known = new Set(scope.variants);
+    return exposed
+      .filter((e) => known.has(e.variant))
+      .map((e) => {
+        const r = sums.get(`${e.variant}\u0000${e.day}`);
+        return {
+          variant: e.variant,
+          day: e.day,
+          n: e.n,
+          sum: r?.sum ?? 0,
+          sumSquares: r?.sum_squares ?? 0,
+          ...(q.denominator ? { denominator: { sum: r?.den_sum ?? 0, sumSquares: r?.den_squares ?? 0 }, sumProducts: r?.products ?? 0 } : {}),
+        };
+      });
   }
 }
