@@ -23,22 +23,6 @@ import { isInverse, MetricSources, type MetricStatistics } from './metric-source
 
 export const experimentNotFound = () => new NotFoundException('No such experiment in this project. Pick one from GET /api/v1/experiments.');
 
-/**
- * How long an experiment's measured sums are reused. The list recomputes every primary metric and
- * people reload a results page or flip between engines; a minute-old figure is as good for them as a
- * fresh one, and events keep arriving anyway. A changed definition is never answered from here.
- */
-export const RESULTS_REUSE_MS = 60_000;
-
-/** What one experiment's stored data gave, for one version of its definition. */
-interface Measured {
-  updatedAt: string;
-  expires: number;
-  scope: ExperimentScope;
-  exposures?: Promise<Array<{ variant: string; visitors: number }>>;
-  metrics: Map<string, Promise<MetricStatistics>>;
-}
-
 /** The most days a cumulative series holds; an experiment longer than a year shows its last year. */
 const MAX_SERIES_DAYS = 366;
 
@@ -106,9 +90,6 @@ function figureOf(variant: string, s: VariantStatistic): VariantFigure {
 /** Experiments: definitions (members and up write, everyone in the project reads), results, and the engine on its own. */
 @Injectable()
 export class ExperimentsService {
-  /** By experiment id. Only sums are kept: the engine's part is cheap and depends on the query. */
-  private readonly measured = new Map<string, Measured>();
-
   constructor(
     private readonly projects: ProjectsService,
     private readonly experiments: ExperimentsRepository,
@@ -168,7 +149,6 @@ export class ExperimentsService {
     }
     await this.checkMetrics(projectId, d);
     await this.experiments.update(projectId, id, d);
-    this.measured.delete(id);
     return this.existing(projectId, id);
   }
 
@@ -224,12 +204,12 @@ export class ExperimentsService {
     };
   }
 
-  /** Computes every metric's sums (or reuses recent ones) and runs the engine on them. */
+  /** Computes every metric's sums and runs the engine on them. */
   private async analyse(e: Experiment, settings: Settings, metrics: MetricDefinition[]) {
-    const m = this.measurement(e);
+    const scope = scopeOf(e);
     const [exposures, measured] = await Promise.all([
-      this.reuse(e, m, (m.exposures ??= this.metrics.exposures(m.scope))),
-      Promise.all(metrics.map(async (metric) => ({ metric, stats: await this.reuse(e, m, this.metricOf(m, metric)) }))),
+      this.metrics.exposures(scope),
+      Promise.all(metrics.map(async (m) => ({ metric: m, stats: await this.sources.statistics(scope, m) }))),
     ]);
     const keys = e.variants.map((v) => v.key);
     const output = analyzeExperiment({
@@ -238,38 +218,6 @@ export class ExperimentsService {
       metrics: measured.map(({ metric, stats }) => ({ key: metric.key, inverse: isInverse(metric), stats: totals(stats, keys) })),
     });
     return { exposures, output, stats: measured.map((x) => x.stats) };
-  }
-
-  /** The sums kept for this version of the definition, or a new empty set when none are recent. */
-  private measurement(e: Experiment): Measured {
-    const now = Date.now();
-    for (const [id, kept] of this.measured) if (kept.expires <= now) this.measured.delete(id);
-    let m = this.measured.get(e.id);
-    if (!m || m.updatedAt !== e.updatedAt) {
-      m = { updatedAt: e.updatedAt, expires: now + RESULTS_REUSE_MS, scope: scopeOf(e), metrics: new Map() };
-      this.measured.set(e.id, m);
-    }
-    return m;
-  }
-
-  private metricOf(m: Measured, metric: MetricDefinition): Promise<MetricStatistics> {
-    const key = JSON.stringify(metric);
-    let stats = m.metrics.get(key);
-    if (!stats) {
-      stats = this.sources.statistics(m.scope, metric);
-      m.metrics.set(key, stats);
-    }
-    return stats;
-  }
-
-  /** A query that failed is not kept: the next request asks the database again. */
-  private async reuse<T>(e: Experiment, m: Measured, pending: Promise<T>): Promise<T> {
-    try {
-      return await pending;
-    } catch (err) {
-      if (this.measured.get(e.id) === m) this.measured.delete(e.id);
-      throw err;
-    }
   }
 
   /**
