@@ -232,7 +232,14 @@ describe.skipIf(!browserAvailable() && !isCI)('Settings › Members, API keys, a
     await expect.poll(() => alerts.getByRole('alert').textContent()).toContain('alerts.factor');
     expect(await stored()).toMatchObject({ factor: 4 });
     // Survey answers are forwarded from the same page.
-    await page.getByRole('region', { name: 'Forward answers to a webhook' }).getByLabel('Webhook URL').waitFor();
+    const forwarding = page.getByRole('region', { name: 'Forward answers to a webhook' });
+    await expect.poll(() => forwarding.getByLabel('Webhook URL').isEnabled()).toBe(true);
+    await forwarding.getByLabel('Webhook URL').fill('https://hooks.example.com/services/answers');
+    await forwarding.getByLabel('What to forward').selectOption('detractors');
+    await forwarding.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => forwarding.getByRole('status').textContent()).toBe('Saved.');
+    const [row]: Array<{ settings: { integrations?: Record<string, unknown> } }> = await api.platform.dataSource.query('SELECT settings FROM project WHERE id = $1', [owner.project.id]);
+    expect(row!.settings.integrations).toMatchObject({ webhookUrl: 'https://hooks.example.com/services/answers', forwardFeedback: 'detractors' });
   });
 
   it('changes the password, saying how many other logins ended, and logs out everywhere', async () => {

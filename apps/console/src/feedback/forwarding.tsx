@@ -1,6 +1,6 @@
 import type { Project, ProjectSettings } from '@loupe/contracts';
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { apiRequest, messageOf } from '../api';
+import { useId, type FormEvent } from 'react';
+import { useSettingsForm } from '../settings-form';
 
 type Integrations = ProjectSettings['integrations'];
 
@@ -13,38 +13,15 @@ const MODES: Array<[Integrations['forwardFeedback'], string]> = [
 /** Where new answers are posted (a Slack incoming webhook, or anything that takes Slack's JSON). Admins change it. */
 export function Forwarding({ project, canAdmin }: { project: Project; canAdmin: boolean }) {
   const id = useId();
-  const [saved, setSaved] = useState<Integrations | null>(null);
-  const [url, setUrl] = useState('');
-  const [mode, setMode] = useState<Integrations['forwardFeedback']>('off');
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-
-  useEffect(() => {
-    apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`)
-      .then(({ settings }) => {
-        setSaved(settings.integrations);
-        setUrl(settings.integrations.webhookUrl ?? '');
-        setMode(settings.integrations.forwardFeedback);
-      })
-      .catch((err: unknown) => setMessage({ error: true, text: messageOf(err) }));
-  }, [project.id]);
+  const { form, setForm, busy, message, save } = useSettingsForm(project.id, 'integrations', (s) => ({ url: s.integrations.webhookUrl ?? '', mode: s.integrations.forwardFeedback }));
+  const saved = form !== null;
+  const { url, mode } = form ?? { url: '', mode: 'off' as Integrations['forwardFeedback'] };
+  const setUrl = (v: string) => form && setForm({ ...form, url: v });
+  const setMode = (v: Integrations['forwardFeedback']) => form && setForm({ ...form, mode: v });
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
-      const { settings } = await apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`, {
-        method: 'PATCH',
-        body: { integrations: { webhookUrl: url.trim() || null, forwardFeedback: mode } },
-      });
-      setSaved(settings.integrations);
-      setMessage({ error: false, text: 'Saved.' });
-    } catch (err) {
-      setMessage({ error: true, text: messageOf(err) });
-    } finally {
-      setBusy(false);
-    }
+    await save({ integrations: { webhookUrl: url.trim() || null, forwardFeedback: mode } }, 'Saved.');
   }
 
   return (

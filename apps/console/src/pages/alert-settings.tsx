@@ -1,8 +1,19 @@
-import type { Project, ProjectSettings } from '@loupe/contracts';
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { apiRequest, messageOf } from '../api';
+import { AlertSettings as AlertSettingsSection, type Project, type ProjectSettings } from '@loupe/contracts';
+import { useId, type FormEvent } from 'react';
+import { useSettingsForm } from '../settings-form';
 
 type Alerts = ProjectSettings['alerts'];
+
+/** The numbers as typed, so that a field can be emptied and retyped; the server checks them on save. */
+const toForm = (a: Alerts) => ({
+  webhookUrl: a.webhookUrl,
+  metrics: a.metrics,
+  factor: String(a.factor),
+  windowMinutes: String(a.windowMinutes),
+  baselineDays: String(a.baselineDays),
+  minViews: String(a.minViews),
+  cooldownMinutes: String(a.cooldownMinutes),
+});
 
 const METRICS: Array<[Alerts['metrics'][number], string]> = [
   ['rage_click_rate', 'Rage clicks per page view'],
@@ -15,63 +26,33 @@ const METRICS: Array<[Alerts['metrics'][number], string]> = [
  */
 export function AlertSettings({ project, canAdmin }: { project: Project; canAdmin: boolean }) {
   const id = useId();
-  const [saved, setSaved] = useState<Alerts | null>(null);
-  const [form, setForm] = useState({ webhookUrl: '', metrics: [] as Alerts['metrics'], factor: '3', windowMinutes: '60', baselineDays: '7', minViews: '30', cooldownMinutes: '360' });
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-
-  function show(a: Alerts) {
-    setSaved(a);
-    setForm({
-      webhookUrl: a.webhookUrl,
-      metrics: a.metrics,
-      factor: String(a.factor),
-      windowMinutes: String(a.windowMinutes),
-      baselineDays: String(a.baselineDays),
-      minViews: String(a.minViews),
-      cooldownMinutes: String(a.cooldownMinutes),
-    });
-  }
-
-  useEffect(() => {
-    apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`)
-      .then(({ settings }) => show(settings.alerts))
-      .catch((err: unknown) => setMessage({ error: true, text: messageOf(err) }));
-  }, [project.id]);
+  const { form, setForm, busy, message, save } = useSettingsForm(project.id, 'alerts', (s) => toForm(s.alerts));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
-      const { settings } = await apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`, {
-        method: 'PATCH',
-        body: {
-          alerts: {
-            webhookUrl: form.webhookUrl.trim(),
-            metrics: form.metrics,
-            factor: Number(form.factor),
-            windowMinutes: Number(form.windowMinutes),
-            baselineDays: Number(form.baselineDays),
-            minViews: Number(form.minViews),
-            cooldownMinutes: Number(form.cooldownMinutes),
-          },
+    if (!form) return;
+    await save(
+      {
+        alerts: {
+          webhookUrl: form.webhookUrl.trim(),
+          metrics: form.metrics,
+          factor: Number(form.factor),
+          windowMinutes: Number(form.windowMinutes),
+          baselineDays: Number(form.baselineDays),
+          minViews: Number(form.minViews),
+          cooldownMinutes: Number(form.cooldownMinutes),
         },
-      });
-      show(settings.alerts);
-      setMessage({ error: false, text: settings.alerts.webhookUrl ? 'Saved. Pages are checked every 5 minutes.' : 'Saved. Alerts are off until a webhook URL is set.' });
-    } catch (err) {
-      setMessage({ error: true, text: messageOf(err) });
-    } finally {
-      setBusy(false);
-    }
+      },
+      (settings) => (settings.alerts.webhookUrl ? 'Saved. Pages are checked every 5 minutes.' : 'Saved. Alerts are off until a webhook URL is set.'),
+    );
   }
 
-  const off = !canAdmin || !saved;
+  const off = !canAdmin || !form;
+  const values = form ?? toForm(AlertSettingsSection.defaults);
   const number = (key: 'factor' | 'windowMinutes' | 'baselineDays' | 'minViews' | 'cooldownMinutes', label: string, help: string, attrs: { min: number; max: number; step: number }) => (
     <div className="field">
       <label htmlFor={`${id}-${key}`}>{label}</label>
-      <input id={`${id}-${key}`} type="number" {...attrs} value={form[key]} disabled={off} onChange={(e) => setForm({ ...form, [key]: e.target.value })} aria-describedby={`${id}-${key}-help`} />
+      <input id={`${id}-${key}`} type="number" {...attrs} value={values[key]} disabled={off} onChange={(e) => setForm({ ...values, [key]: e.target.value })} aria-describedby={`${id}-${key}-help`} />
       <p className="field-help" id={`${id}-${key}-help`}>
         {help}
       </p>
@@ -97,10 +78,10 @@ export function AlertSettings({ project, canAdmin }: { project: Project; canAdmi
           <input
             id={`${id}-url`}
             type="url"
-            value={form.webhookUrl}
+            value={values.webhookUrl}
             disabled={off}
             placeholder="https://hooks.slack.com/services/…"
-            onChange={(e) => setForm({ ...form, webhookUrl: e.target.value })}
+            onChange={(e) => setForm({ ...values, webhookUrl: e.target.value })}
             aria-describedby={`${id}-url-help`}
           />
           <p className="field-help" id={`${id}-url-help`}>
@@ -113,9 +94,9 @@ export function AlertSettings({ project, canAdmin }: { project: Project; canAdmi
             <label key={metric} className="checkbox">
               <input
                 type="checkbox"
-                checked={form.metrics.includes(metric)}
+                checked={values.metrics.includes(metric)}
                 disabled={off}
-                onChange={(e) => setForm({ ...form, metrics: e.target.checked ? [...form.metrics, metric] : form.metrics.filter((m) => m !== metric) })}
+                onChange={(e) => setForm({ ...values, metrics: e.target.checked ? [...values.metrics, metric] : values.metrics.filter((m) => m !== metric) })}
               />{' '}
               {label}
             </label>
@@ -128,7 +109,7 @@ export function AlertSettings({ project, canAdmin }: { project: Project; canAdmi
         {number('cooldownMinutes', 'Quiet after an alert (minutes)', 'The same page and rate stay quiet this long after alerting.', { min: 5, max: 10080, step: 1 })}
         {canAdmin && (
           <div>
-            <button type="submit" className="button button-primary" disabled={busy || !saved}>
+            <button type="submit" className="button button-primary" disabled={busy || !form}>
               Save alerts
             </button>
           </div>

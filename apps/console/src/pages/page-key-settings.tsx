@@ -1,7 +1,7 @@
 import { pageKey } from '@loupe/analytics';
-import type { PageKeySettings, Project, ProjectSettings } from '@loupe/contracts';
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import { ApiRequestError, apiRequest, messageOf } from '../api';
+import type { PageKeySettings, Project } from '@loupe/contracts';
+import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useSettingsForm } from '../settings-form';
 
 interface Rule {
   /** Only for React to tell rows apart while they are added and removed. */
@@ -50,17 +50,8 @@ function fromForm(f: Form): PageKeySettings {
  */
 export function PageKeysPanel({ project, canAdmin }: { project: Project; canAdmin: boolean }) {
   const id = useId();
-  const [form, setForm] = useState<Form | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const [invalid, setInvalid] = useState<string[]>([]);
+  const { form, setForm, busy, message, invalid, save } = useSettingsForm(project.id, 'pages', (s) => toForm(s.pages));
   const [sample, setSample] = useState('');
-
-  useEffect(() => {
-    apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`)
-      .then(({ settings }) => setForm(toForm(settings.pages)))
-      .catch((err: unknown) => setMessage({ error: true, text: messageOf(err) }));
-  }, [project.id]);
 
   const preview = useMemo(() => {
     const url = sample.trim();
@@ -75,20 +66,7 @@ export function PageKeysPanel({ project, canAdmin }: { project: Project; canAdmi
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    if (!form) return;
-    setBusy(true);
-    setMessage(null);
-    setInvalid([]);
-    try {
-      const { settings } = await apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`, { method: 'PATCH', body: { pages: fromForm(form) } });
-      setForm(toForm(settings.pages));
-      setMessage({ error: false, text: 'Saved. Sessions analysed from now on get these page keys; page views stored before keep theirs.' });
-    } catch (err) {
-      setMessage({ error: true, text: messageOf(err) });
-      if (err instanceof ApiRequestError) setInvalid((err.issues ?? []).map((i) => i.path.replace(/^pages\./, '')));
-    } finally {
-      setBusy(false);
-    }
+    if (form) await save({ pages: fromForm(form) }, 'Saved. Sessions analysed from now on get these page keys; page views stored before keep theirs.');
   }
 
   const off = !canAdmin || !form;

@@ -1,6 +1,6 @@
-import type { Project, ProjectSettings } from '@loupe/contracts';
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { apiRequest, messageOf } from '../api';
+import type { Project } from '@loupe/contracts';
+import { useId, type FormEvent } from 'react';
+import { useSettingsForm } from '../settings-form';
 
 const lines = (text: string) =>
   text
@@ -11,51 +11,34 @@ const lines = (text: string) =>
 /** How long recordings are kept and what the SDK hides, for the project; admins change them. */
 export function PrivacySettings({ project, canAdmin }: { project: Project; canAdmin: boolean }) {
   const id = useId();
-  const [loaded, setLoaded] = useState(false);
-  const [days, setDays] = useState('90');
-  const [maskAllText, setMaskAllText] = useState(false);
-  const [maskSelectors, setMaskSelectors] = useState('');
-  const [blockSelectors, setBlockSelectors] = useState('');
-  const [honorDoNotTrack, setHonorDoNotTrack] = useState(false);
-  const [coarseLocation, setCoarseLocation] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-
-  function show(settings: ProjectSettings) {
-    setDays(String(settings.retention.days));
-    setMaskAllText(settings.privacy.maskAllText);
-    setMaskSelectors(settings.privacy.maskSelectors.join('\n'));
-    setBlockSelectors(settings.privacy.blockSelectors.join('\n'));
-    setHonorDoNotTrack(settings.privacy.honorDoNotTrack);
-    setCoarseLocation(settings.privacy.coarseLocation);
-    setLoaded(true);
-  }
-
-  useEffect(() => {
-    apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`)
-      .then(({ settings }) => show(settings))
-      .catch((err: unknown) => setMessage({ error: true, text: messageOf(err) }));
-  }, [project.id]);
+  const { form, setForm, busy, message, save } = useSettingsForm(project.id, null, (s) => ({
+    days: String(s.retention.days),
+    maskAllText: s.privacy.maskAllText,
+    maskSelectors: s.privacy.maskSelectors.join('\n'),
+    blockSelectors: s.privacy.blockSelectors.join('\n'),
+    honorDoNotTrack: s.privacy.honorDoNotTrack,
+    coarseLocation: s.privacy.coarseLocation,
+  }));
+  const loaded = form !== null;
+  const { days, maskAllText, maskSelectors, blockSelectors, honorDoNotTrack, coarseLocation } = form ?? {
+    days: '90',
+    maskAllText: false,
+    maskSelectors: '',
+    blockSelectors: '',
+    honorDoNotTrack: false,
+    coarseLocation: false,
+  };
+  const change = (c: Partial<NonNullable<typeof form>>) => form && setForm({ ...form, ...c });
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
-      const { settings } = await apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`, {
-        method: 'PATCH',
-        body: {
-          retention: { days: Number(days) },
-          privacy: { maskAllText, maskSelectors: lines(maskSelectors), blockSelectors: lines(blockSelectors), honorDoNotTrack, coarseLocation },
-        },
-      });
-      show(settings);
-      setMessage({ error: false, text: 'Saved. Pages pick the change up within a few minutes.' });
-    } catch (err) {
-      setMessage({ error: true, text: messageOf(err) });
-    } finally {
-      setBusy(false);
-    }
+    await save(
+      {
+        retention: { days: Number(days) },
+        privacy: { maskAllText, maskSelectors: lines(maskSelectors), blockSelectors: lines(blockSelectors), honorDoNotTrack, coarseLocation },
+      },
+      'Saved. Pages pick the change up within a few minutes.',
+    );
   }
 
   const off = !canAdmin || !loaded;
@@ -74,32 +57,32 @@ export function PrivacySettings({ project, canAdmin }: { project: Project; canAd
         )}
         <div className="field">
           <label htmlFor={`${id}-days`}>Keep recordings for (days)</label>
-          <input id={`${id}-days`} type="number" min={1} max={3650} step={1} value={days} disabled={off} onChange={(e) => setDays(e.target.value)} aria-describedby={`${id}-days-help`} />
+          <input id={`${id}-days`} type="number" min={1} max={3650} step={1} value={days} disabled={off} onChange={(e) => change({ days: e.target.value })} aria-describedby={`${id}-days-help`} />
           <p className="field-help" id={`${id}-days-help`}>
             Sessions, their events, signals, page views and survey answers older than this are deleted every night.
           </p>
         </div>
         <div className="field">
           <label className="checkbox">
-            <input type="checkbox" checked={maskAllText} disabled={off} onChange={(e) => setMaskAllText(e.target.checked)} /> Mask all text of every page
+            <input type="checkbox" checked={maskAllText} disabled={off} onChange={(e) => change({ maskAllText: e.target.checked })} /> Mask all text of every page
           </label>
         </div>
         <div className="field">
           <label htmlFor={`${id}-mask`}>More elements to mask (CSS selectors, one per line)</label>
-          <textarea id={`${id}-mask`} rows={3} value={maskSelectors} disabled={off} onChange={(e) => setMaskSelectors(e.target.value)} placeholder=".customer-name" />
+          <textarea id={`${id}-mask`} rows={3} value={maskSelectors} disabled={off} onChange={(e) => change({ maskSelectors: e.target.value })} placeholder=".customer-name" />
         </div>
         <div className="field">
           <label htmlFor={`${id}-block`}>Elements never recorded (CSS selectors, one per line)</label>
-          <textarea id={`${id}-block`} rows={3} value={blockSelectors} disabled={off} onChange={(e) => setBlockSelectors(e.target.value)} placeholder="#chat" />
+          <textarea id={`${id}-block`} rows={3} value={blockSelectors} disabled={off} onChange={(e) => change({ blockSelectors: e.target.value })} placeholder="#chat" />
         </div>
         <div className="field">
           <label className="checkbox">
-            <input type="checkbox" checked={honorDoNotTrack} disabled={off} onChange={(e) => setHonorDoNotTrack(e.target.checked)} /> Do not record browsers that send Do Not Track or Global Privacy Control
+            <input type="checkbox" checked={honorDoNotTrack} disabled={off} onChange={(e) => change({ honorDoNotTrack: e.target.checked })} /> Do not record browsers that send Do Not Track or Global Privacy Control
           </label>
         </div>
         <div className="field">
           <label className="checkbox">
-            <input type="checkbox" checked={coarseLocation} disabled={off} onChange={(e) => setCoarseLocation(e.target.checked)} aria-describedby={`${id}-location-help`} /> Keep each visit&apos;s country
+            <input type="checkbox" checked={coarseLocation} disabled={off} onChange={(e) => change({ coarseLocation: e.target.checked })} aria-describedby={`${id}-location-help`} /> Keep each visit&apos;s country
           </label>
           <p className="field-help" id={`${id}-location-help`}>
             Two letters, as named by the proxy or CDN in front of Loupe when the installation reads its country header. Never the address, never a city.

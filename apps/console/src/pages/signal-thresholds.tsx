@@ -1,7 +1,7 @@
-import { SignalSettings, type Project, type ProjectSettings, type SignalThresholds } from '@loupe/contracts';
+import { SignalSettings, type Project, type SignalThresholds } from '@loupe/contracts';
 import { SIGNAL_LABELS, type SignalKind } from '@loupe/contracts/signal-kinds';
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { ApiRequestError, apiRequest, messageOf } from '../api';
+import { useId, type FormEvent } from 'react';
+import { useSettingsForm } from '../settings-form';
 
 type Group = keyof SignalThresholds;
 
@@ -96,33 +96,11 @@ function fromForm(form: Form): Record<string, Record<string, number | null>> {
  */
 export function SignalThresholdsPanel({ project, canAdmin }: { project: Project; canAdmin: boolean }) {
   const id = useId();
-  const [form, setForm] = useState<Form | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const [invalid, setInvalid] = useState<string[]>([]);
-
-  useEffect(() => {
-    apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`)
-      .then(({ settings }) => setForm(toForm(settings.signals)))
-      .catch((err: unknown) => setMessage({ error: true, text: messageOf(err) }));
-  }, [project.id]);
+  const { form, setForm, busy, message, setMessage, invalid, setInvalid, save } = useSettingsForm(project.id, 'signals', (s) => toForm(s.signals));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    if (!form) return;
-    setBusy(true);
-    setMessage(null);
-    setInvalid([]);
-    try {
-      const { settings } = await apiRequest<{ settings: ProjectSettings }>(`/api/v1/projects/${project.id}/settings`, { method: 'PATCH', body: { signals: fromForm(form) } });
-      setForm(toForm(settings.signals));
-      setMessage({ error: false, text: 'Saved. Sessions analysed from now on use these thresholds; signals found before keep theirs.' });
-    } catch (err) {
-      setMessage({ error: true, text: messageOf(err) });
-      if (err instanceof ApiRequestError) setInvalid((err.issues ?? []).map((i) => i.path.replace(/^signals\./, '')));
-    } finally {
-      setBusy(false);
-    }
+    if (form) await save({ signals: fromForm(form) }, 'Saved. Sessions analysed from now on use these thresholds; signals found before keep theirs.');
   }
 
   function reset() {
