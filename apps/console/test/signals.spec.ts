@@ -141,8 +141,10 @@ describe.skipIf(!browserAvailable() && !isCI)('frustration signals from a real v
     await consolePage.keyboard.press('n');
     await consolePage.waitForFunction((t) => window.__loupePlayer!.state().time > t + 1000, first);
     const second = await consolePage.evaluate(() => window.__loupePlayer!.state().time);
-    // The jumps land two seconds before the rage click and then the dead click, 1.5 s + 4 clicks apart.
-    expect(second - first).toBeGreaterThan(1500);
+    // The jumps land two seconds before the rage click and then the dead click, 1.5 s + 4 clicks apart;
+    // each time is read a moment after its jump while the player plays on, so the gap read may be a
+    // little shorter than the recorded one on a busy machine.
+    expect(second - first).toBeGreaterThan(1200);
     expect(second - first).toBeLessThan(4000);
     await consolePage.close();
   });
