@@ -1,7 +1,8 @@
 import type { ApiKey, ApiKeyScope, Project } from '@loupe/contracts';
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { apiRequest, messageOf } from '../api';
 import { CopyButton } from '../copy-button';
+import { useListing } from '../use-listing';
 import { formatDateTime } from '../format';
 import { PageHeading, useDocumentTitle } from '../page';
 import { useProject } from '../projects';
@@ -37,26 +38,12 @@ export function ApiKeysPage() {
 function ApiKeys({ project }: { project: Project }) {
   const id = useId();
   const base = `/api/v1/projects/${project.id}/api-keys`;
-  const [keys, setKeys] = useState<ApiKey[] | null>(null);
+  const { items: keys, message: listMessage, setMessage: setListMessage, reload: load } = useListing(base, (r: { apiKeys: ApiKey[] }) => r.apiKeys);
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiKeyScope>('read');
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [made, setMade] = useState<{ apiKey: ApiKey; secret: string } | null>(null);
-  const [listMessage, setListMessage] = useState<{ error: boolean; text: string } | null>(null);
-
-  const load = useCallback(
-    (signal?: AbortSignal) =>
-      apiRequest<{ apiKeys: ApiKey[] }>(base, { signal })
-        .then((r) => setKeys(r.apiKeys))
-        .catch((err: unknown) => !signal?.aborted && setListMessage({ error: true, text: messageOf(err) })),
-    [base],
-  );
-  useEffect(() => {
-    const controller = new AbortController();
-    void load(controller.signal);
-    return () => controller.abort();
-  }, [load]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -1,8 +1,9 @@
 import type { CurrentUser, Invitation, InviteRequest, Member, Organization, Project, Role } from '@loupe/contracts';
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { apiRequest, messageOf } from '../api';
 import { useAuth, useCurrentUser } from '../auth';
 import { CopyButton } from '../copy-button';
+import { useListing } from '../use-listing';
 import { formatDateTime } from '../format';
 import { PageHeading, useDocumentTitle } from '../page';
 import { useProject } from '../projects';
@@ -110,18 +111,9 @@ function OrganizationPanel({ organization, canRename, onRenamed }: { organizatio
 
 function MembersPanel({ project, myRole, canManage }: { project: Project; myRole: Role | undefined; canManage: boolean }) {
   const me = useCurrentUser();
-  const [members, setMembers] = useState<Member[] | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const [message, setMessage] = useState<Message>(null);
   const base = `/api/v1/organizations/${project.organizationId}/members`;
-
-  useEffect(() => {
-    const controller = new AbortController();
-    apiRequest<{ members: Member[] }>(base, { signal: controller.signal })
-      .then((r) => setMembers(r.members))
-      .catch((err: unknown) => !controller.signal.aborted && setMessage({ error: true, text: messageOf(err) }));
-    return () => controller.abort();
-  }, [base]);
+  const { items: members, setItems: setMembers, message, setMessage } = useListing(base, (r: { members: Member[] }) => r.members);
 
   async function changeRole(member: Member, role: Role) {
     setBusy(member.userId);
@@ -254,21 +246,8 @@ function InvitationsPanel({ organizationId, canInviteOwners }: { organizationId:
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [link, setLink] = useState<{ url: string; invitation: Invitation; emailed: boolean } | null>(null);
-  const [invitations, setInvitations] = useState<Invitation[] | null>(null);
-  const [listMessage, setListMessage] = useState<Message>(null);
+  const { items: invitations, message: listMessage, setMessage: setListMessage, reload: load } = useListing(base, (r: { invitations: Invitation[] }) => r.invitations);
 
-  const load = useCallback(
-    (signal?: AbortSignal) =>
-      apiRequest<{ invitations: Invitation[] }>(base, { signal })
-        .then((r) => setInvitations(r.invitations))
-        .catch((err: unknown) => !signal?.aborted && setListMessage({ error: true, text: messageOf(err) })),
-    [base],
-  );
-  useEffect(() => {
-    const controller = new AbortController();
-    void load(controller.signal);
-    return () => controller.abort();
-  }, [load]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
