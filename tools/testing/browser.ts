@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -44,4 +44,28 @@ export async function launchBrowser(options: Omit<LaunchOptions, 'executablePath
     throw new Error(`Chromium is not installed: apt-get install -y chromium${where}`);
   }
   return chromium.launch({ ...options, executablePath, args: [...CHROMIUM_ARGS, ...(options.args ?? [])] });
+}
+
+/**
+ * A page of its own browser context, logged in through the console's form as `account`, on the
+ * Sessions page of `projectId`. Errors the page throws are pushed onto `pageErrors`.
+ */
+export async function signedInPage(
+  browser: Browser,
+  base: string,
+  account: { email: string; password: string },
+  projectId: string,
+  pageErrors: string[],
+  viewport = { width: 1280, height: 800 },
+): Promise<Page> {
+  const context = await browser.newContext({ baseURL: base, viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`**/p/${projectId}/sessions`);
+  return page;
 }

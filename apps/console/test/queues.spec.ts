@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser } from '../../../tools/testing/browser';
+import { browserAvailable, launchBrowser, signedInPage } from '../../../tools/testing/browser';
 import { startConsoleServer } from '../../../tools/testing/console-build';
 import { isCI } from '../../../tools/testing/services';
 import { seedAccount, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
@@ -12,19 +12,7 @@ describe.skipIf(!browserAvailable() && !isCI)('Settings › Queues in Chromium',
   let admin: SeededAccount;
   let owner: SeededAccount;
   const pageErrors: string[] = [];
-
-  async function signedIn(account: SeededAccount): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(account.email);
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`**/p/${account.project.id}/sessions`);
-    return page;
-  }
+  const signedIn = (account: SeededAccount) => signedInPage(browser, base, account, account.project.id, pageErrors);
 
   beforeAll(async () => {
     ({ api, base } = await startConsoleServer());

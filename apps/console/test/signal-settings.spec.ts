@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser } from '../../../tools/testing/browser';
+import { browserAvailable, launchBrowser, signedInPage } from '../../../tools/testing/browser';
 import { startConsoleServer } from '../../../tools/testing/console-build';
 import { isCI } from '../../../tools/testing/services';
 import { seedAccount, seedMember, type SeededAccount, type TestApi } from '../../../tools/testing/test-app';
@@ -12,18 +12,8 @@ describe.skipIf(!browserAvailable() && !isCI)('Settings › Signals and pages in
   let owner: SeededAccount;
   const pageErrors: string[] = [];
 
-  async function signedIn(account: { email: string; password: string }, projectId: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(account.email);
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`**/p/${projectId}/sessions`);
-    return page;
-  }
+  const signedIn = (account: { email: string; password: string }, projectId: string) =>
+    signedInPage(browser, base, account, projectId, pageErrors, { width: 1280, height: 900 });
 
   async function openSignalSettings(page: Page) {
     await page.getByRole('navigation', { name: 'Project sections' }).getByRole('link', { name: 'Settings' }).click();
